@@ -1,0 +1,9 @@
+"""chatmon's Django settings: one module per concern, every value from the environment.
+
+Each app that needs environment variables mapped to its Django settings owns one module here and is
+imported below; the app's own `conf.py` holds the defaults, so the app also works without these modules.
+"""
+
+from chatmon.settings.base import *  # noqa: F403
+from chatmon.settings.observability import *  # noqa: F403
+from chatmon.settings.services import *  # noqa: F403

