@@ -9,7 +9,8 @@ from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
 
-app = Celery("chatmon")
+# RecordedTask writes a JobRun for every run of a scheduled job (see chatmon.jobs).
+app = Celery("chatmon", task_cls="chatmon.jobs:RecordedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

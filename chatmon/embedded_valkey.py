@@ -24,14 +24,15 @@ def main() -> int:
 
     # Snapshots every minute when anything changed: demo counters and queued jobs survive a restart.
     server = ValkeyServer(host="127.0.0.1", port=args.port, data_dir=args.data_dir, persist=True, save="60 1")
+    # Handlers first: the server answers before start() returns, and a stop request may come at once.
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     try:
         server.start()
     except (ValkeyServerError, OSError) as exc:
         sys.stderr.write(f"chatmon: the embedded Valkey could not start on 127.0.0.1:{args.port}: {exc}\n")
         return 2
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     while not stop.wait(1):
         if not server.is_running():
             sys.stderr.write("chatmon: the embedded Valkey exited unexpectedly; see its log under var/valkey/\n")

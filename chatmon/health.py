@@ -31,7 +31,8 @@ class CeleryBroker(HealthCheck):
         from chatmon.celery import app
 
         try:
-            with app.connection_for_write() as conn:
+            # The URL is read at call time so that override_settings (and a changed setting) is honoured.
+            with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
         except (OperationalError, OSError) as exc:
             raise ServiceUnavailable(f"broker unreachable ({type(exc).__name__})") from exc

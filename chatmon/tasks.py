@@ -1,17 +1,17 @@
-"""chatmon's own periodic jobs."""
+"""chatmon's own periodic jobs (each records a JobRun through chatmon.jobs)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from chatmon.jobs import periodic_job
 from chatmon.models import JobRun
 
 
-@periodic_job("chatmon.prune_job_runs")
+@shared_task(name="chatmon.prune_job_runs")
 def prune_job_runs(days: int | None = None) -> dict:
     """Delete JobRun history older than CHATMON_JOB_RUN_RETENTION_DAYS."""
     days = settings.CHATMON_JOB_RUN_RETENTION_DAYS if days is None else days
@@ -20,7 +20,7 @@ def prune_job_runs(days: int | None = None) -> dict:
     return {"deleted": deleted, "cutoff": cutoff.isoformat()}
 
 
-@periodic_job("chatmon.beat_heartbeat")
+@shared_task(name="chatmon.beat_heartbeat")
 def beat_heartbeat() -> dict:
     """Proves beat -> broker -> worker -> database works end to end; /health/ reads its last success."""
     return {"ok": True}

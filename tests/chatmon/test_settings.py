@@ -13,10 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def settings_in_subprocess(env: dict[str, str], *names: str) -> subprocess.CompletedProcess:
     """Import chatmon.settings in a fresh interpreter with exactly `env` (plus PATH) and dump `names`."""
-    code = (
-        "import json, chatmon.settings as s; "
-        f"print(json.dumps({{n: str(getattr(s, n)) for n in {list(names)!r}}}))"
-    )
+    code = f"import json, chatmon.settings as s; print(json.dumps({{n: str(getattr(s, n)) for n in {list(names)!r}}}))"
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, cwd=ROOT)
 

@@ -1,0 +1,48 @@
+"""Periodic jobs run on a real Celery worker against the real broker and record a JobRun."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chatmon import tasks
+from chatmon.models import JobRun
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_runs_a_job_on_a_real_worker_and_records_it(celery_worker):
+    JobRun.objects.create(task="old", started_at=timezone.now() - timedelta(days=90), status="success")
+    JobRun.objects.create(task="recent", started_at=timezone.now() - timedelta(days=1), status="success")
+
+    result = tasks.prune_job_runs.delay(days=30)
+    summary = result.get(timeout=30)
+
+    assert summary["deleted"] == 1
+    assert set(JobRun.objects.values_list("task", flat=True)) == {"recent", "chatmon.prune_job_runs"}
+    run = JobRun.objects.get(task="chatmon.prune_job_runs")
+    assert run.task_id == result.id
+    assert run.status == JobRun.Status.SUCCESS
+    assert run.summary["deleted"] == 1
+    assert run.finished_at >= run.started_at
+    assert run.duration_ms is not None and run.duration_ms >= 0
+
+
+def test_it_records_a_failed_run_with_its_error(celery_worker):
+    result = tasks.prune_job_runs.delay(days="not a number")
+    with pytest.raises(TypeError):
+        result.get(timeout=30)
+    run = JobRun.objects.get(task="chatmon.prune_job_runs", task_id=result.id)
+    assert run.status == JobRun.Status.FAILURE
+    assert "TypeError" in run.error
+    assert run.summary == {}
+
+
+def test_it_does_not_record_tasks_outside_the_beat_schedule(celery_worker):
+    from chatmon.celery import app
+
+    result = app.send_task("celery.backend_cleanup")  # a built-in task no app schedules
+    result.get(timeout=30)
+    assert not JobRun.objects.filter(task_id=result.id).exists()
