@@ -25,25 +25,35 @@ class WorkerProcess:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> None:
-        from chatmon.celery import app
+    @property
+    def hostname(self) -> str:
+        return f"test-{os.getpid()}@{os.uname().nodename}"
 
+    def start(self, timeout: float = 60) -> None:
         env = {**os.environ, "DATABASE_URL": database_url()}
         self.log_file = self.log_path.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "chatmon", "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+             "--without-gossip", "--without-mingle", "--hostname", self.hostname],
             env=env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
+        try:
+            self._wait_until_ready(timeout)
+        except BaseException:
+            self.stop()  # never leave an orphan worker behind a failed start
+            raise
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        from chatmon.celery import app
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Celery worker exited at startup:\n{self.log_path.read_text()[-3000:]}")
-            if app.control.ping(destination=[f"test-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
                 return
-        self.stop()
         raise RuntimeError(f"Celery worker did not answer within {timeout}s:\n{self.log_path.read_text()[-3000:]}")
 
     def stop(self) -> None:
