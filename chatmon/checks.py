@@ -15,7 +15,8 @@ REQUIRED_MIDDLEWARE = (PROMETHEUS_BEFORE, REQUEST_CONTEXT, PROMETHEUS_AFTER)
 
 @register(Tags.compatibility)
 def check_middleware(app_configs=None, **kwargs) -> list[Warning]:
-    middleware = list(settings.MIDDLEWARE)
+    # With tracing on, OpenTelemetry puts its own middleware first (chatmon.logging.tracing): not a misorder.
+    middleware = [name for name in settings.MIDDLEWARE if not name.startswith("opentelemetry.")]
     missing = [name for name in REQUIRED_MIDDLEWARE if name not in middleware]
     if missing:
         return [

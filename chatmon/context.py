@@ -1,4 +1,4 @@
-"""Per-request and per-task context (request id, user id, route) kept in contextvars.
+"""Per-request and per-task context (request id, user id, route; task name and id) kept in contextvars.
 
 contextvars follow async views and are copied into threads started with contextvars.copy_context(), so
 log records and metrics can read them without being passed the request.
@@ -20,7 +20,14 @@ class RequestContext:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class TaskContext:
+    task_id: str
+    task_name: str
+
+
 current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("chatmon_request", default=None)
+current_task: contextvars.ContextVar[TaskContext | None] = contextvars.ContextVar("chatmon_task", default=None)
 
 # A client-supplied X-Request-ID is kept only when it is short and plain, so it cannot inject into logs.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -1,4 +1,5 @@
-"""Request context: request id (honouring X-Request-ID), start time, user and route for logs and metrics."""
+"""Request context: request id (honouring X-Request-ID), start time, user and route for logs and metrics;
+the access log line; JSON error responses for API routes (chatmon.errors)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from chatmon import context
+from chatmon import context, errors
+from chatmon.logging import access
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
+def _user_id(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    return str(user.pk) if user is not None and user.is_authenticated else ""
+
+
 class RequestContextMiddleware:
-    """Sets chatmon.context for the request and echoes the request id in the response."""
+    """Sets chatmon.context for the request, echoes the request id and writes the access log line."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -25,6 +32,10 @@ class RequestContextMiddleware:
         token = context.current.set(ctx)
         try:
             response = self.get_response(request)
+            # A login or logout view changes the user during the request; the line names who it ended as.
+            ctx.user_id = _user_id(request)
+            duration_ms = (time.perf_counter() - request.chatmon_started) * 1000
+            access.log_request(request, response, route=ctx.route, user_id=ctx.user_id, duration_ms=duration_ms)
         finally:
             context.current.reset(token)
         response[REQUEST_ID_HEADER] = ctx.request_id
@@ -36,6 +47,7 @@ class RequestContextMiddleware:
             return
         match = request.resolver_match
         ctx.route = match.route if match else ""
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            ctx.user_id = str(user.pk)
+        ctx.user_id = _user_id(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return errors.handle_exception(request, exception)

@@ -1,0 +1,61 @@
+"""The access log: one line per request at level HTTP on the `chatmon.access` logger."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from chatmon.logging import conf
+from chatmon.logging.levels import HTTP
+
+logger = logging.getLogger("chatmon.access")
+
+
+@functools.cache
+def _resolver(dotted_path: str) -> Callable[[HttpRequest], str | None] | None:
+    # violations owns proxy-aware client IP resolution; chatmon must not depend on it being installed.
+    try:
+        return import_string(dotted_path)
+    except ImportError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str:
+    resolve = _resolver(conf.client_ip_resolver())
+    ip = resolve(request) if resolve is not None else None
+    return ip or request.META.get("REMOTE_ADDR", "")
+
+
+def excluded(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return not conf.access_log_enabled() or bool(match and match.url_name in conf.access_log_excluded_routes())
+
+
+def log_request(request: HttpRequest, response: HttpResponse, *, route: str, user_id: str, duration_ms: float) -> None:
+    """method, route template (the path when nothing matched), status, duration, bytes, user id, client IP."""
+    if not logger.isEnabledFor(HTTP) or excluded(request):
+        return
+    size = None if response.streaming else len(response.content)
+    where = route or request.path
+    logger.log(
+        HTTP,
+        "%s %s %s %.1fms %sb",
+        request.method,
+        where,
+        response.status_code,
+        duration_ms,
+        "-" if size is None else size,
+        extra={
+            "method": request.method,
+            "status": response.status_code,
+            "duration_ms": round(duration_ms, 1),
+            "bytes": size,
+            "client_ip": client_ip(request),
+            "route": where,
+            "user_id": user_id,
+        },
+    )

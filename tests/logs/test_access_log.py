@@ -1,0 +1,52 @@
+"""The access log: one HTTP-level line per request with route template, status, timing, size, user and IP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = [pytest.mark.urls("tests.logs.urls"), pytest.mark.django_db]
+
+
+def _access_lines(logs) -> list[dict]:
+    lines = [json.loads(line) for path in logs.files("debug-*.log") for line in path.read_text().splitlines()]
+    return [line for line in lines if line["logger"] == "chatmon.access"]
+
+
+def test_it_logs_one_line_per_request(configure_logging, member):
+    logs = configure_logging(debug_logging=True)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    client.force_login(member)
+    response = client.get("/api/items/42/?q=hello", headers={"X-Request-ID": "req-access"})
+    [line] = _access_lines(logs)
+    assert line["level"] == "http"
+    assert line["message"] == f"GET api/items/<int:pk>/ 200 {line['duration_ms']:.1f}ms {len(response.content)}b"
+    assert (line["method"], line["route"], line["status"]) == ("GET", "api/items/<int:pk>/", 200)
+    assert line["bytes"] == len(response.content) and line["duration_ms"] >= 0
+    assert (line["user_id"], line["client_ip"], line["request_id"]) == (str(member.pk), "203.0.113.9", "req-access")
+
+
+def test_it_skips_health_and_metrics_routes(configure_logging):
+    logs = configure_logging(debug_logging=True)
+    Client().get("/healthz")
+    assert _access_lines(logs) == []
+
+
+@override_settings(CHATMON_CLIENT_IP_RESOLVER="tests.logs.test_access_log.first_forwarded")
+def test_it_uses_the_configured_client_ip_resolver(configure_logging):
+    logs = configure_logging(debug_logging=True)
+    Client(REMOTE_ADDR="10.0.0.1").get("/api/items/1/", headers={"X-Forwarded-For": "198.51.100.4"})
+    assert _access_lines(logs)[0]["client_ip"] == "198.51.100.4"
+
+
+@override_settings(CHATMON_CLIENT_IP_RESOLVER="no.such.module.client_ip")
+def test_it_falls_back_to_remote_addr_when_the_resolver_is_missing(configure_logging):
+    logs = configure_logging(debug_logging=True)
+    Client(REMOTE_ADDR="10.0.0.2").get("/api/items/1/")
+    assert _access_lines(logs)[0]["client_ip"] == "10.0.0.2"
+
+
+def first_forwarded(request) -> str | None:
+    return request.headers.get("X-Forwarded-For")

@@ -1,0 +1,56 @@
+"""Routes for the logging tests: API and HTML views that fail in each way the error handler knows."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+
+from chatmon.errors import ApiError
+
+
+def boom(request, pk: int = 0):
+    raise RuntimeError("database said password=hunter2 for Bearer sk-leaked-123")
+
+
+def invalid(request):
+    raise ValidationError({"email": ["Enter a valid email address."], "name": ["This field is required."]})
+
+
+def invalid_one(request):
+    raise ValidationError("Just one problem.")
+
+
+def duplicate(request):
+    get_user_model().objects.create(username="dup")
+    with transaction.atomic():
+        get_user_model().objects.create(username="dup")
+
+
+def custom(request):
+    raise ApiError(402, {"message": "Insufficient funds", "balance": 0})
+
+
+def ok(request, pk: int = 0):
+    return JsonResponse({"ok": True})
+
+
+def slow(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("done")
+
+
+urlpatterns = [
+    path("api/boom/<int:pk>/", boom),
+    path("api/invalid/", invalid),
+    path("api/invalid-one/", invalid_one),
+    path("api/duplicate/", duplicate),
+    path("api/custom/", custom),
+    path("api/items/<int:pk>/", ok),
+    path("api/slow/", slow),
+    path("html/boom/", boom),
+    path("healthz", ok, name="healthz"),
+]
