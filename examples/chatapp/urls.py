@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+"""The chat app's JSON API. Other apps refer to these routes by name (`chatapp:login`, `chatapp:chat`, ...)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+
+from examples.chatapp.views import auth, chat, conversations
+
+app_name = "chatapp"
+
+urlpatterns = [
+    path("api/auth/register", auth.register, name="register"),
+    path("api/auth/login", auth.login_view, name="login"),
+    path("api/auth/logout", auth.logout_view, name="logout"),
+    path("api/auth/password-reset", auth.password_reset, name="password_reset"),
+    path("api/auth/password-reset/confirm", auth.password_reset_confirm, name="password_reset_confirm"),
+    path("api/conversations", conversations.conversations, name="conversations"),
+    path("api/conversations/<uuid:pk>", conversations.conversation, name="conversation"),
+    path("api/conversations/<uuid:pk>/messages", conversations.messages, name="messages"),
+    path("api/chat/", chat.chat, name="chat"),
+]

@@ -1,0 +1,132 @@
+"""A deterministic fake LLM provider: the reply, its token usage and any failure follow from the input.
+
+Nothing is random between runs (a SHA-256 of the input seeds everything), so tests and load generation can
+predict the usage a request will report, and pick inputs that fail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+import time
+from collections.abc import Iterator
+
+from examples.chatapp import conf
+
+VOCABULARY = (
+    "the", "model", "considers", "your", "question", "and", "answers", "with", "a", "short", "deterministic",
+    "reply", "about", "tokens", "balances", "latency", "streaming", "caches", "violations", "prompts", "budgets",
+    "dashboards", "queues", "metrics", "alerts",
+)  # fmt: skip
+WORDS_PER_CHUNK = 4
+
+
+class ProviderError(Exception):
+    """The provider failed part way through a reply (the fake one does so on purpose, by hash of the input)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenUsage:
+    """Token usage of one reply, in the shapes the provider reports and the ledger spends.
+
+    `prompt_tokens` counts every prompt token; for Anthropic-style models part of it was written to or read
+    from the prompt cache (`cache_write_tokens`, `cache_read_tokens`), and the rest is plain input.
+    """
+
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    structured: bool = False
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+
+    @property
+    def input_tokens(self) -> int:
+        return self.prompt_tokens - self.cache_write_tokens - self.cache_read_tokens
+
+    def provider_usage(self) -> dict[str, int]:
+        """Usage as the provider's API reports it (Anthropic's field names for Anthropic-style models)."""
+        if self.structured:
+            return {
+                "input_tokens": self.input_tokens,
+                "cache_creation_input_tokens": self.cache_write_tokens,
+                "cache_read_input_tokens": self.cache_read_tokens,
+                "output_tokens": self.completion_tokens,
+            }
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+        }
+
+    def ledger_tokens(self) -> dict:
+        """Keyword arguments for the ledger: `spend_structured_tokens` when `structured`, else `spend_tokens`."""
+        if self.structured:
+            prompt = {"input": self.input_tokens, "write": self.cache_write_tokens, "read": self.cache_read_tokens}
+            return {"prompt_tokens": prompt, "completion_tokens": self.completion_tokens}
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+
+
+def _digest(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest(), "big")
+
+
+def count_prompt_tokens(text: str) -> int:
+    """About 1.3 tokens per word, as tokenizers average on English text; never 0 for a non-empty prompt."""
+    return max(1, round(len(text.split()) * 1.3))
+
+
+def uses_prompt_cache(model: str) -> bool:
+    return "claude" in model.lower()
+
+
+class FakeStream:
+    """One streamed reply. Iterate it for the text chunks; `usage` covers what has been produced so far."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        text: str,
+        max_tokens: int,
+        delay_ms: float | None = None,
+        failure_rate: float | None = None,
+    ) -> None:
+        digest = _digest(model, text)
+        self.model = model
+        self.prompt_tokens = count_prompt_tokens(text)
+        length = min(8 + digest % 120, max_tokens)
+        rng = random.Random(digest)
+        words = [rng.choice(VOCABULARY) for _ in range(length)]
+        self.chunks = [" ".join(words[i : i + WORDS_PER_CHUNK]) for i in range(0, length, WORDS_PER_CHUNK)]
+        self.delay = (conf.get("CHATAPP_FAKE_DELAY_MS") if delay_ms is None else delay_ms) / 1000
+        rate = conf.get("CHATAPP_FAKE_FAILURE_RATE") if failure_rate is None else failure_rate
+        # The failure roll and the chunk it fails at come from bits of the digest the reply does not use.
+        self.fails = (digest >> 32) % 10_000 < rate * 10_000
+        self.fail_at = (digest >> 64) % max(len(self.chunks), 1)
+        self.cache_split = ((digest >> 96) % 5, (digest >> 112) % 3)  # tenths of the prompt read, written
+        self.produced_words = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for index, chunk in enumerate(self.chunks):
+            if self.fails and index == self.fail_at:
+                raise ProviderError(f"fake provider failure after {index} chunks")
+            if self.delay:
+                time.sleep(self.delay)
+            self.produced_words += len(chunk.split())
+            yield chunk if index == 0 else " " + chunk
+
+    @property
+    def usage(self) -> TokenUsage:
+        if not uses_prompt_cache(self.model):
+            return TokenUsage(self.model, self.prompt_tokens, self.produced_words)
+        read_tenths, write_tenths = self.cache_split
+        return TokenUsage(
+            self.model,
+            self.prompt_tokens,
+            self.produced_words,
+            structured=True,
+            cache_write_tokens=self.prompt_tokens * write_tenths // 10,
+            cache_read_tokens=self.prompt_tokens * read_tenths // 10,
+        )

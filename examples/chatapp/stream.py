@@ -1,0 +1,104 @@
+"""The chat reply as LibreChat-style server-sent events, saved exactly once however the stream ends.
+
+Events, in order: `message` {"created": true, "message": <the user's message>}; one `message`
+{"text": <chunk>, ...} per provider chunk; then either the final `message` {"final": true, ..., "usage"} or,
+when the provider fails, LibreChat's `error` event {"error": true, "final": true, "text": ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import StreamingHttpResponse
+
+from examples.chatapp import payloads, services
+from examples.chatapp.models import Conversation, Message
+from examples.chatapp.provider import FakeStream, ProviderError
+
+
+def sse(event: str, data: dict) -> str:
+    # json.dumps escapes newlines, so each event's data fits the one `data:` line SSE requires.
+    return f"event: {event}\ndata: {json.dumps(data, cls=DjangoJSONEncoder)}\n\n"
+
+
+def event_stream(events) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx would otherwise hold the chunks back
+    return response
+
+
+class ChatReply:
+    """Iterate for the events. The reply is saved when the stream ends, fails, or is closed part way.
+
+    The WSGI server calls `close()` when the response is done, including when the client disconnected
+    part way (Django hands our `close` to the response); a reply not yet saved is then saved as
+    `disconnected` with the text produced so far, even if iteration never started.
+    """
+
+    def __init__(self, *, conversation: Conversation, question: Message, provider: FakeStream) -> None:
+        self.conversation = conversation
+        self.question = question
+        self.provider = provider
+        self.message_id = uuid.uuid4()
+        self.parts: list[str] = []
+        self.saved: Message | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield sse("message", {"created": True, "message": payloads.message(self.question)})
+        try:
+            for chunk in self.provider:
+                self.parts.append(chunk)
+                yield sse("message", {"text": chunk, **self._ids()})
+        except ProviderError as exc:
+            self.finish(Message.Status.ERROR)
+            yield sse("error", self._error(str(exc)))
+            return
+        reply = self.finish(Message.Status.COMPLETE)
+        yield sse("message", self._final(reply))
+
+    def close(self) -> None:
+        self.finish(Message.Status.DISCONNECTED)
+
+    def finish(self, status: str) -> Message:
+        """Save the reply once. The ledger spend belongs right after the save, with `self.provider.usage`."""
+        if self.saved is None:
+            self.saved = services.save_reply(
+                conversation=self.conversation,
+                message_id=self.message_id,
+                text="".join(self.parts),
+                usage=self.provider.usage,
+                status=status,
+            )
+        return self.saved
+
+    def _ids(self) -> dict:
+        return {
+            "messageId": self.message_id,
+            "parentMessageId": self.question.id,
+            "conversationId": self.conversation.id,
+        }
+
+    def _final(self, reply: Message) -> dict:
+        return {
+            "final": True,
+            "conversation": payloads.conversation(self.conversation),
+            "requestMessage": payloads.message(self.question),
+            "responseMessage": payloads.message(reply),
+            "usage": self.provider.usage.provider_usage(),
+        }
+
+    def _error(self, text: str) -> dict:
+        # LibreChat's sendError shape (denyRequest.js / error.js): HTTP stays 200, the event says it all.
+        return {
+            "sender": self.provider.model,
+            **self._ids(),
+            "unfinished": False,
+            "error": True,
+            "final": True,
+            "text": text,
+            "isCreatedByUser": False,
+        }

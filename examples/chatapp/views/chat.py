@@ -1,0 +1,31 @@
+"""POST /api/chat/: one user turn in, one streamed assistant reply out."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, StreamingHttpResponse
+
+from examples.chatapp import selectors, services
+from examples.chatapp.api import endpoint, validated
+from examples.chatapp.forms import ChatForm
+from examples.chatapp.provider import FakeStream
+from examples.chatapp.stream import ChatReply, event_stream
+
+
+@endpoint(methods=["POST"])
+def chat(request: HttpRequest) -> StreamingHttpResponse:
+    """The whole flow of a chat request, in order:
+
+    1. authenticate (the `endpoint` decorator: 401 for anonymous callers) and validate the input;
+    2. balance check: the ledger's `check_balance` belongs here, before anything is saved or streamed;
+    3. provider stream: `ChatReply` relays the provider's chunks as server-sent events;
+    4. save: `ChatReply.finish` saves the reply once, when the stream ends, fails or is cut off;
+    5. spend: the ledger's spend belongs in `ChatReply.finish`, right after the save, with the usage.
+    """
+    data = validated(ChatForm(request.json))
+    if data["conversation_id"]:
+        conversation = selectors.conversation_of(user=request.user, pk=data["conversation_id"])
+    else:
+        conversation = services.start_conversation(user=request.user, model=data["model"])
+    question = services.add_user_message(conversation=conversation, text=data["text"], model=data["model"])
+    provider = FakeStream(model=data["model"], text=data["text"], max_tokens=data["max_tokens"])
+    return event_stream(ChatReply(conversation=conversation, question=question, provider=provider))

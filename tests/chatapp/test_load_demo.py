@@ -1,0 +1,54 @@
+"""`load_demo` creates the demo users and conversations once; running it again changes nothing."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from examples.chatapp.models import Conversation, Message
+
+
+def run() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, int, int]:
+    return get_user_model().objects.count(), Conversation.objects.count(), Message.objects.count()
+
+
+def test_it_creates_users_with_known_passwords_and_answered_conversations(db):
+    output = run()
+    for name in ("alice", "bob", "carol"):
+        assert f"{name} / {name}-demo-pass" in output
+        assert authenticate(username=name, password=f"{name}-demo-pass") is not None
+    assert counts() == (3, 6, 24)
+    statuses = set(Message.objects.filter(role="assistant").values_list("status", flat=True))
+    assert statuses == {"complete"}
+    assert not Message.objects.filter(role="assistant", completion_tokens=0).exists()
+
+
+def test_it_is_idempotent_and_prints_the_passwords_only_once(db, django_assert_max_num_queries):
+    run()
+    before = counts()
+    with django_assert_max_num_queries(3):
+        output = run()
+    assert counts() == before
+    assert "demo-pass" not in output
+    assert "already present" in output
+
+
+def test_it_recreates_only_what_is_missing(db):
+    run()
+    Conversation.objects.filter(user__username="bob").first().delete()
+    run()
+    assert counts() == (3, 6, 24)
+
+
+def test_it_does_nothing_when_demo_data_is_off(db, settings):
+    settings.CHATAPP_DEMO_DATA = False
+    assert "skipped" in run()
+    assert counts() == (0, 0, 0)
