@@ -1,0 +1,25 @@
+"""Violation types: LibreChat's ViolationTypes values, so records and dashboards read the same in both."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ViolationType(StrEnum):
+    FILE_UPLOAD_LIMIT = "file_upload_limit"
+    ILLEGAL_MODEL_REQUEST = "illegal_model_request"
+    TOKEN_BALANCE = "token_balance"
+    BAN = "ban"
+    TTS_LIMIT = "tts_limit"
+    STT_LIMIT = "stt_limit"
+    RESET_PASSWORD_LIMIT = "reset_password_limit"
+    VERIFY_EMAIL_LIMIT = "verify_email_limit"
+    CONVO_ACCESS = "convo_access"
+    TOOL_CALL_LIMIT = "tool_call_limit"
+    GENERAL = "general"
+    LOGINS = "logins"
+    CONCURRENT = "concurrent"
+    NON_BROWSER = "non_browser"
+    MESSAGE_LIMIT = "message_limit"
+    REGISTRATIONS = "registrations"
+    SHARE_LIMIT = "share_limit"
