@@ -1,0 +1,21 @@
+"""Ledger settings from the environment, under LibreChat's variable names where LibreChat has one.
+
+Defaults mirror ledger/conf.py (LibreChat's own defaults), so an operator can reuse a LibreChat `.env`.
+"""
+
+from __future__ import annotations
+
+from chatmon.settings.env import env
+
+# CHECK_BALANCE=true turns balances (checks and debits) on; transactions are then forced on too.
+LEDGER_BALANCE_ENABLED = env.bool("CHECK_BALANCE", default=False)
+LEDGER_TRANSACTIONS_ENABLED = env.bool("LEDGER_TRANSACTIONS_ENABLED", default=True)
+# 1 USD = 1,000,000 credits; 20000 = $0.02, LibreChat's default.
+LEDGER_START_BALANCE = env.int("START_BALANCE", default=20000)
+LEDGER_AUTO_REFILL_ENABLED = env.bool("LEDGER_AUTO_REFILL_ENABLED", default=False)
+LEDGER_REFILL_INTERVAL_VALUE = env.int("LEDGER_REFILL_INTERVAL_VALUE", default=30)
+LEDGER_REFILL_INTERVAL_UNIT = env.str("LEDGER_REFILL_INTERVAL_UNIT", default="days")
+LEDGER_REFILL_AMOUNT = env.float("LEDGER_REFILL_AMOUNT", default=10000)
+LEDGER_HOLD_TTL_SECONDS = env.float("LEDGER_HOLD_TTL_SECONDS", default=1800)
+LEDGER_REFILL_BATCH_SIZE = env.int("LEDGER_REFILL_BATCH_SIZE", default=500)
+LEDGER_PRICE_CACHE_SECONDS = env.float("LEDGER_PRICE_CACHE_SECONDS", default=30)

@@ -1,0 +1,198 @@
+"""Admission before a generation: LibreChat's balance check, made safe under concurrency by holds.
+
+An admitted check holds its estimated cost until the user's next spend settles it, the caller releases it,
+or it expires after LEDGER_HOLD_TTL_SECONDS. Concurrent checks for one user serialise on the balance row,
+and each sees the credits the others hold, so together they never admit more than the balance.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from ledger import book, conf, metrics, pricing, signals
+from ledger.models import Balance, Hold, Transaction
+from ledger.overrides import table_at
+from ledger.validation import checked_number
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BalanceCheck:
+    allowed: bool
+    # Credits available to this request (held credits of other requests excluded), never below 0.
+    balance: float
+    token_cost: float
+    refill_at: datetime | None
+    hold: Hold | None
+    prompt_tokens: float = field(default=0.0)
+
+    @property
+    def payload(self) -> dict:
+        """LibreChat's denial body (what its checkBalance throws as JSON)."""
+        body = {
+            "type": "token_balance",
+            "balance": self.balance,
+            "tokenCost": self.token_cost,
+            "promptTokens": self.prompt_tokens,
+        }
+        if self.refill_at is not None:
+            body["refillAt"] = self.refill_at.isoformat()
+        return body
+
+
+def _new_balance_fields(now: datetime) -> dict | None:
+    start = conf.start_balance()
+    if start is None:
+        return None
+    return {"token_credits": start, "opening_credits": start, "last_refill": now, **(conf.auto_refill() or {})}
+
+
+def _refill_at(balance: Balance) -> datetime | None:
+    if not (balance.auto_refill_enabled and balance.last_refill and balance.refill_amount > 0):
+        return None
+    return pricing.refill_eligible_at(balance.last_refill, balance.refill_interval_value, balance.refill_interval_unit)
+
+
+def check_balance(
+    *, user, model, amount, token_type="prompt", endpoint=None, endpoint_token_config=None
+) -> BalanceCheck:
+    """May `user` spend about `amount` tokens of `model`? If so, hold their cost (see BalanceCheck.hold).
+
+    LibreChat's rule: cost = amount x rate (no premium tier); a missing balance is created with
+    LEDGER_START_BALANCE and the configured auto-refill; when the request would leave nothing and a refill
+    is due, the refill is applied first; the request is admitted when the available credits cover the cost.
+    A denial sends ledger.signals.balance_denied. With balances off every request is admitted, unheld.
+    """
+    amount = checked_number(amount, name="amount")
+    user_id = book.user_id_of(user)
+    now = timezone.now()
+    rate = table_at(now).multiplier(
+        model=model, token_type=token_type, endpoint=endpoint, endpoint_token_config=endpoint_token_config
+    )
+    cost = amount * rate
+    if not conf.balance_enabled():
+        return BalanceCheck(True, _credits(user_id), cost, None, None, amount)
+    refill = None
+    with transaction.atomic():
+        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now))
+        if balance is None:
+            result = BalanceCheck(False, 0.0, cost, None, None, amount)
+        else:
+            result, refill = _admit(balance, created, cost, amount, model, now)
+        if refill is not None:
+            announce_refill(balance, refill, "check")
+    metrics.CHECKS.labels("allowed" if result.allowed else "denied").inc()
+    if result.hold is not None:
+        metrics.HOLDS.labels("created").inc()
+    if not result.allowed:
+        _deny(user, user_id, result, model, endpoint)
+    return result
+
+
+def _admit(balance: Balance, created: bool, cost: float, amount: float, model, now) -> tuple[BalanceCheck, object]:
+    expired = book.expire_holds(balance, now)
+    metrics.HOLDS.labels("expired").inc(expired)
+    available = balance.token_credits - balance.held_credits
+    refill = None
+    # LibreChat refills when the request would leave nothing (<= 0), though it admits at exactly 0 left.
+    if not created and available - cost <= 0 and book.refill_due(balance, now):
+        refill = book.refill(balance, now)
+        available = balance.token_credits - balance.held_credits
+    allowed = available >= cost
+    hold = None
+    if allowed and cost > 0:
+        hold = book.add_hold(balance, cost, model, now + timedelta(seconds=conf.hold_ttl_seconds()))
+    if expired or refill or hold:
+        book.save(balance)
+    return BalanceCheck(allowed, max(0.0, available), cost, _refill_at(balance), hold, amount), refill
+
+
+def announce_refill(balance: Balance, row: Transaction, trigger: str) -> None:
+    metrics.REFILLS.labels(trigger).inc()
+    metrics.REFILL_CREDITS.inc(row.token_value)
+    signals.balance_refilled.send(
+        sender=Balance,
+        user=balance.user,
+        user_id=balance.user_id,
+        amount=row.token_value,
+        transaction=row,
+        balance=balance.token_credits,
+        trigger=trigger,
+    )
+
+
+def _deny(user, user_id, result: BalanceCheck, model, endpoint) -> None:
+    instance = user if hasattr(user, "pk") else get_user_model().objects.filter(pk=user_id).first()
+    for receiver, response in signals.balance_denied.send_robust(
+        sender=Balance,
+        user=instance,
+        user_id=user_id,
+        reason="token_balance",
+        amount=result.prompt_tokens,
+        token_cost=result.token_cost,
+        balance=result.balance,
+        refill_at=result.refill_at,
+        model=model,
+        endpoint=endpoint,
+        payload=result.payload,
+        actor=None,
+    ):
+        if isinstance(response, Exception):
+            logger.error("ledger: balance_denied receiver %r failed", receiver, exc_info=response)
+
+
+def _credits(user_id) -> float:
+    credits = Balance.objects.filter(user_id=user_id).values_list("token_credits", flat=True).first()
+    return credits or 0.0
+
+
+def release_hold(hold: Hold | int) -> bool:
+    """Give a hold's credits back (the request failed or was cancelled); False if it was already closed."""
+    hold = hold if isinstance(hold, Hold) else Hold.objects.get(pk=hold)
+    with transaction.atomic():
+        balance, _ = book.locked_balance(hold.user_id, create=None)
+        released = book.close_hold(balance, hold, Hold.Status.RELEASED, timezone.now())
+        if released:
+            book.save(balance)
+    if released:
+        metrics.HOLDS.labels("released").inc()
+    return released
+
+
+def sync_balance_settings(*, user) -> bool:
+    """LibreChat's balance-settings middleware rules for one user; True when something was written.
+
+    A user without a balance gets one with the start balance; a valid auto-refill configuration is copied
+    onto an existing balance field by field; the credits of an existing balance are never changed.
+    """
+    if not conf.balance_enabled() or conf.start_balance() is None:
+        return False
+    user_id = book.user_id_of(user)
+    refill = conf.auto_refill() or {}
+    balance = Balance.objects.filter(user_id=user_id).first()
+    if balance is not None and not _settings_differ(balance, refill):
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now))
+        if created or not _settings_differ(balance, refill):
+            return created
+        for name, value in refill.items():
+            setattr(balance, name, value)
+        balance.last_refill = balance.last_refill or now
+        balance.schedule_next_refill()
+        book.save(balance)
+    return True
+
+
+def _settings_differ(balance: Balance, refill: dict) -> bool:
+    if not refill:
+        return False
+    return balance.last_refill is None or any(getattr(balance, name) != value for name, value in refill.items())

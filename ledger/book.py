@@ -1,0 +1,134 @@
+"""Primitives that change a balance; each runs inside the caller's `transaction.atomic()`.
+
+Concurrency rule: every change to a user's credits or holds first takes that user's Balance row with
+`select_for_update()` (a row lock on PostgreSQL; on SQLite, chatmon's IMMEDIATE transactions already hold
+the database write lock from BEGIN). The row, its Transaction rows and its Holds therefore change together
+or not at all, with no retry loop, so no charge can be lost the way LibreChat's optimistic loop loses one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+
+from ledger import pricing
+from ledger.models import Balance, Hold, Transaction
+
+BALANCE_FIELDS = [
+    "token_credits",
+    "held_credits",
+    "last_refill",
+    "next_refill_at",
+    "auto_refill_enabled",
+    "refill_interval_value",
+    "refill_interval_unit",
+    "refill_amount",
+    "updated_at",
+]
+
+
+def user_id_of(user) -> object:
+    """A user instance or a user id (int or str) -> the primary key value."""
+    if hasattr(user, "pk"):
+        return user.pk
+    return get_user_model()._meta.pk.to_python(user)
+
+
+def locked_balance(user_id, *, create: dict | None) -> tuple[Balance | None, bool]:
+    """The user's Balance, locked until the transaction ends; created from `create` when missing.
+
+    Creation uses INSERT ... ON CONFLICT DO NOTHING, so two requests creating one user's balance at once
+    both end up locking the single row that won. Returns (balance or None, whether it was missing).
+    """
+    rows = Balance.objects.select_for_update()
+    balance = rows.filter(user_id=user_id).first()
+    if balance is not None or create is None:
+        return balance, False
+    new = Balance(user_id=user_id, **create)
+    new.schedule_next_refill()
+    Balance.objects.bulk_create([new], ignore_conflicts=True)
+    return rows.get(user_id=user_id), True
+
+
+def save(balance: Balance) -> None:
+    balance.save(update_fields=BALANCE_FIELDS)
+
+
+def chain(balance: Balance, rows: Iterable[Transaction]) -> None:
+    """Apply rows to the locked balance in order, recording before/after and what the zero floor wrote off."""
+    for row in rows:
+        before = balance.token_credits
+        after = before + row.token_value
+        row.balance_before = before
+        row.balance_after = max(0.0, after)
+        row.written_off = -after if after < 0 else 0.0
+        balance.token_credits = row.balance_after
+
+
+def refill_due(balance: Balance, now: datetime) -> bool:
+    if not (balance.auto_refill_enabled and balance.refill_amount > 0):
+        return False
+    return now >= pricing.refill_eligible_at(
+        balance.last_refill, balance.refill_interval_value or 0, balance.refill_interval_unit or "days"
+    )
+
+
+def refill(balance: Balance, now: datetime) -> Transaction:
+    """Add the refill amount (additive, as LibreChat) and restart the interval from now; returns the saved row."""
+    row = Transaction(
+        user_id=balance.user_id,
+        token_type=Transaction.TokenType.CREDITS,
+        context="autoRefill",
+        raw_amount=balance.refill_amount,
+        rate=1.0,
+        token_value=balance.refill_amount,
+        created_at=now,
+    )
+    chain(balance, [row])
+    row.save()
+    balance.last_refill = now
+    balance.schedule_next_refill()
+    return row
+
+
+def add_hold(balance: Balance, cost: float, model: str, expires_at: datetime) -> Hold:
+    # Whole credits, as LibreChat T2 reserves them, so sums of holds stay exact.
+    hold = Hold.objects.create(
+        user_id=balance.user_id, amount=float(math.ceil(cost)), model=model or "", expires_at=expires_at
+    )
+    balance.held_credits += hold.amount
+    return hold
+
+
+def close_hold(balance: Balance, hold: Hold, status: str, now: datetime) -> bool:
+    """Close one hold if it is still active (idempotent) and give its credits back to the balance."""
+    if not Hold.objects.filter(pk=hold.pk, status=Hold.Status.ACTIVE).update(status=status, closed_at=now):
+        return False
+    balance.held_credits = max(0.0, balance.held_credits - hold.amount)
+    return True
+
+
+def expire_holds(balance: Balance, now: datetime) -> int:
+    if balance.held_credits <= 0:
+        return 0
+    due = Hold.objects.filter(user_id=balance.user_id, status=Hold.Status.ACTIVE, expires_at__lte=now)
+    amount = due.aggregate(total=Sum("amount"))["total"] or 0.0
+    expired = due.update(status=Hold.Status.EXPIRED, closed_at=now)
+    balance.held_credits = max(0.0, balance.held_credits - amount)
+    return expired
+
+
+def settle_oldest_hold(balance: Balance, now: datetime) -> bool:
+    """A spend settles the oldest hold of its user: the check that admitted it has now been charged."""
+    if balance.held_credits <= 0:
+        return False
+    oldest = Hold.objects.filter(user_id=balance.user_id, status=Hold.Status.ACTIVE).order_by("pk").first()
+    if oldest is None:
+        # No active hold is left (an operator closed them by hand): nothing is held.
+        balance.held_credits = 0.0
+        return False
+    return close_hold(balance, oldest, Hold.Status.SETTLED, now)

@@ -1,0 +1,53 @@
+"""Operator forms: validated here so that a bad value is a form error, never a 500."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ledger.models import PriceOverride
+from ledger.validation import ABSURD
+
+
+class GrantCreditsForm(forms.Form):
+    amount = forms.FloatField(
+        help_text="Credits to add (negative to remove). 1 USD = 1,000,000 credits.",
+        min_value=-ABSURD,
+        max_value=ABSURD,
+    )
+    reason = forms.CharField(max_length=500, help_text="Shown in the transaction and the audit log.")
+
+    def clean_amount(self) -> float:
+        amount = self.cleaned_data["amount"]
+        if amount == 0 or not math.isfinite(amount):
+            raise ValidationError("Enter a non-zero amount.")
+        return amount
+
+
+class PriceOverrideForm(forms.ModelForm):
+    class Meta:
+        model = PriceOverride
+        fields = [
+            "pattern",
+            "prompt",
+            "completion",
+            "cache_write",
+            "cache_read",
+            "premium_threshold",
+            "premium_prompt",
+            "premium_completion",
+            "effective_from",
+            "note",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        tier = [data.get(name) for name in ("premium_threshold", "premium_prompt", "premium_completion")]
+        if any(value is not None for value in tier) and any(value is None for value in tier):
+            self.add_error(None, "A premium tier needs a threshold and both premium rates.")
+        for name in ("prompt", "completion", "cache_write", "cache_read", "premium_prompt", "premium_completion"):
+            if data.get(name) is not None and not 0 <= data[name] <= ABSURD:
+                self.add_error(name, "Rates are credits per token: zero or more.")
+        return data

@@ -1,0 +1,67 @@
+"""Prometheus metrics for the ledger.
+
+Labels are bounded: `value_key` is a pricing key from the table ("unknown" for unpriced models, "custom" for
+models priced by an endpoint's token config), never a raw model name or a user. Figures that live in the
+database (credits outstanding, users at zero, holds) are computed at scrape time by LedgerCollector.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+
+logger = logging.getLogger(__name__)
+
+TOKENS = Counter("ledger_tokens_total", "Tokens charged, by pricing key and token type.", ["value_key", "token_type"])
+CREDITS_SPENT = Counter(
+    "ledger_credits_spent_total",
+    "Credits charged for tokens, by pricing key and token type.",
+    ["value_key", "token_type"],
+)
+CREDITS_WRITTEN_OFF = Counter(
+    "ledger_credits_written_off_total", "Charges a balance could not absorb because balances stop at zero."
+)
+DUPLICATE_SPENDS = Counter("ledger_duplicate_spends_total", "Spend rows skipped because their message was charged.")
+CREDITS_GRANTED = Counter("ledger_credits_granted_total", "Credits added by operators' grants.")
+CREDITS_REMOVED = Counter("ledger_credits_removed_total", "Credits removed by operators' negative grants.")
+CHECKS = Counter("ledger_balance_checks_total", "Balance checks, by outcome (allowed, denied).", ["outcome"])
+REFILLS = Counter("ledger_refills_total", "Auto-refills applied, by trigger (check, job).", ["trigger"])
+REFILL_CREDITS = Counter("ledger_refill_credits_total", "Credits added by auto-refills.")
+HOLDS = Counter("ledger_holds_total", "Holds by event (created, settled, released, expired).", ["event"])
+SPEND_SECONDS = Histogram("ledger_spend_seconds", "Time to record one spend (all its rows, one transaction).")
+
+
+class LedgerCollector:
+    """Balance and hold gauges read from the database at scrape time."""
+
+    def collect(self):
+        from ledger.selectors import ledger_totals
+
+        try:
+            totals = ledger_totals()
+        except DatabaseError:
+            logger.warning("ledger: could not read balance gauges", exc_info=True)
+            return
+        yield GaugeMetricFamily("ledger_credits_outstanding", "Credits in all balances.", value=totals["credits"])
+        yield GaugeMetricFamily("ledger_users_at_zero", "Balances with no credits left.", value=totals["at_zero"])
+        yield GaugeMetricFamily(
+            "ledger_active_holds", "Holds neither settled, released nor expired.", value=totals["holds"]
+        )
+        yield GaugeMetricFamily("ledger_held_credits", "Credits reserved by active holds.", value=totals["held"])
+
+    def describe(self):
+        # Empty, so registering the collector does not query the database.
+        return []
+
+
+_registered: list[LedgerCollector] = []
+
+
+def register_collector() -> None:
+    """Called from LedgerConfig.ready(); registering twice would report every gauge twice."""
+    if not _registered:
+        _registered.append(LedgerCollector())
+        REGISTRY.register(_registered[0])

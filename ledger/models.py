@@ -1,0 +1,163 @@
+"""Ledger rows: one Balance per user, append-only Transactions, admission Holds, and operators' price overrides.
+
+Amounts are IEEE doubles, as in LibreChat, so every figure matches LibreChat's to the last bit. The ledger
+stays exact anyway: each applied row stores the balance before and after it, and
+`after == max(0, before + token_value)` is recomputed bit for bit by `ledger_verify`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ledger import pricing
+from ledger.conf import REFILL_UNITS
+
+CREDITS_PER_USD = 1_000_000
+
+
+class Balance(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_balance")
+    token_credits = models.FloatField(default=0)
+    # The credits the balance was created with: token_credits == opening_credits + the rows' applied deltas.
+    opening_credits = models.FloatField(default=0)
+    # Sum of active holds (whole credits), kept here so spends touch the Hold table only when there are any.
+    held_credits = models.FloatField(default=0)
+    auto_refill_enabled = models.BooleanField(default=False)
+    refill_interval_value = models.IntegerField(default=30)
+    refill_interval_unit = models.CharField(
+        max_length=10, default="days", choices=[(unit, unit) for unit in REFILL_UNITS]
+    )
+    refill_amount = models.FloatField(default=0)
+    last_refill = models.DateTimeField(default=timezone.now, null=True)
+    # Derived from the four fields above so the refill job can find due balances with an index.
+    next_refill_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["token_credits"], name="ledger_bal_credits")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.token_credits:g} credits"
+
+    @property
+    def usd(self) -> float:
+        return self.token_credits / CREDITS_PER_USD
+
+    def schedule_next_refill(self) -> None:
+        """Recompute next_refill_at; call after changing last_refill or the refill settings."""
+        refills = self.auto_refill_enabled and self.refill_amount > 0
+        self.next_refill_at = (
+            pricing.refill_eligible_at(self.last_refill, self.refill_interval_value, self.refill_interval_unit)
+            if refills
+            else None
+        )
+
+
+class Transaction(models.Model):
+    class TokenType(models.TextChoices):
+        PROMPT = "prompt"
+        COMPLETION = "completion"
+        CREDITS = "credits"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_transactions")
+    conversation_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    message_id = models.CharField(max_length=255, null=True, blank=True)
+    token_type = models.CharField(max_length=12, choices=TokenType.choices)
+    model = models.CharField(max_length=255, null=True, blank=True)
+    endpoint = models.CharField(max_length=100, null=True, blank=True)
+    context = models.CharField(max_length=100, null=True, blank=True)
+    value_key = models.CharField(max_length=100, null=True, blank=True)
+    rate = models.FloatField(null=True)
+    raw_amount = models.FloatField(null=True)
+    token_value = models.FloatField(null=True)
+    input_tokens = models.FloatField(null=True, blank=True)
+    write_tokens = models.FloatField(null=True, blank=True)
+    read_tokens = models.FloatField(null=True, blank=True)
+    # Null when balances were off: the row was recorded but did not change the balance.
+    balance_before = models.FloatField(null=True, blank=True)
+    balance_after = models.FloatField(null=True, blank=True)
+    # What the balance could not absorb because it stops at 0 (LibreChat drops it silently).
+    written_off = models.FloatField(default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ledger_tx_user_time"),
+            models.Index(fields=["model", "created_at"], name="ledger_tx_model_time"),
+            models.Index(fields=["value_key", "created_at"], name="ledger_tx_key_time"),
+            models.Index(fields=["created_at"], name="ledger_tx_time"),
+        ]
+        constraints = [
+            # A retried spend for the same message is charged once.
+            models.UniqueConstraint(
+                fields=["user", "message_id", "token_type"],
+                condition=Q(message_id__isnull=False),
+                name="ledger_tx_once_per_message",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_type} {self.token_value:g} for user {self.user_id}"
+
+    @property
+    def applied(self) -> bool:
+        return self.balance_after is not None
+
+
+class Hold(models.Model):
+    """Credits reserved by an admitted balance check until its spend settles them (or they expire)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        SETTLED = "settled"
+        RELEASED = "released"
+        EXPIRED = "expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_holds")
+    amount = models.FloatField()
+    model = models.CharField(max_length=255, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "status"], name="ledger_hold_user_status"),
+            models.Index(fields=["status", "expires_at"], name="ledger_hold_status_exp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.amount:g} for user {self.user_id} ({self.status})"
+
+
+class PriceOverride(models.Model):
+    """An operator's price for a model-name pattern; it wins over the shipped table from `effective_from` on."""
+
+    pattern = models.CharField(max_length=100, help_text="Pricing key matched inside model names, e.g. gpt-4o.")
+    prompt = models.FloatField(help_text="Credits per prompt token (USD per 1M tokens).")
+    completion = models.FloatField(help_text="Credits per completion token.")
+    cache_write = models.FloatField(null=True, blank=True, help_text="Empty: cache writes cost the prompt rate.")
+    cache_read = models.FloatField(null=True, blank=True, help_text="Empty: cache reads cost the prompt rate.")
+    premium_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Prompts above this many tokens use the premium rates."
+    )
+    premium_prompt = models.FloatField(null=True, blank=True)
+    premium_completion = models.FloatField(null=True, blank=True)
+    effective_from = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["effective_from"], name="ledger_price_effective")]
+
+    def __str__(self) -> str:
+        return f"{self.pattern}: {self.prompt:g}/{self.completion:g} from {self.effective_from:%Y-%m-%d}"

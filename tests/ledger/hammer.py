@@ -1,0 +1,47 @@
+"""One client process of the concurrency tests: `python -m tests.ledger.hammer MODE USER_ID COUNT WORKER START_AT`.
+
+It sets Django up first and then waits for START_AT (a Unix time) so that all clients start hammering at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import django
+
+
+def spend(user_id: str, count: int, worker: str) -> dict:
+    from ledger import services
+
+    for i in range(count):
+        services.spend_tokens(
+            user=user_id, model="gpt-4o", prompt_tokens=10, completion_tokens=5, message_id=f"{worker}-{i}"
+        )
+        if i % 3 == 0:  # a client retrying the same message must not be charged again
+            services.spend_tokens(
+                user=user_id, model="gpt-4o", prompt_tokens=10, completion_tokens=5, message_id=f"{worker}-{i}"
+            )
+        if i % 5 == 0:
+            services.grant_credits(user=user_id, amount=1, reason=f"hammer {worker}")
+    return {"spent": count}
+
+
+def admit(user_id: str, count: int, worker: str) -> dict:
+    from ledger import services
+
+    return {
+        "allowed": sum(services.check_balance(user=user_id, model="gpt-4o", amount=100).allowed for _ in range(count))
+    }
+
+
+def main() -> None:
+    mode, user_id, count, worker, start_at = sys.argv[1:6]
+    django.setup()
+    time.sleep(max(0.0, float(start_at) - time.time()))
+    print(json.dumps({"spend": spend, "admit": admit}[mode](user_id, int(count), worker)))
+
+
+if __name__ == "__main__":
+    main()
