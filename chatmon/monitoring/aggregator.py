@@ -1,0 +1,133 @@
+"""The in-process buffer: per-minute, per-route rollups and per-day counts, added up in memory.
+
+Recording a request is a dict update under a lock: no network round trip. The flusher drains the buffer
+every few seconds and sends it to Redis in one pipeline (chatmon.monitoring.store).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+# Latency histogram upper bounds in milliseconds (plus an overflow bucket). The rollup table has one column
+# per bucket, so changing these needs a migration.
+LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+BUCKET_FIELDS = (*(f"le_{bound}" for bound in LATENCY_BUCKETS_MS), "le_inf")
+# One rollup row's counters, all integers so that Redis can add them with HINCRBY (durations in µs).
+FIELDS = ("count", "errors", "client_errors", "duration_sum_us", *BUCKET_FIELDS,
+          "streams", "ttfb_sum_us", "bytes_sent", "disconnects")  # fmt: skip
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
+# Distinct user-agent strings kept per flush interval; past this, requests count as an unknown client.
+MAX_AGENTS = 2000
+
+
+@dataclass
+class StreamStats:
+    ttfb_s: float | None
+    bytes_sent: int
+    disconnected: bool
+
+
+@dataclass
+class Batch:
+    requests: dict[tuple[int, str, str], list[int]] = field(default_factory=dict)  # (minute, route, method)
+    users: dict[int, set[str]] = field(default_factory=dict)  # minute -> user ids
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (day, kind, name) -> n
+    agents: dict[tuple[str, str], int] = field(default_factory=dict)  # (day, user-agent string) -> n
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.users or self.counts or self.agents)
+
+    def minutes(self) -> set[int]:
+        return {key[0] for key in self.requests} | set(self.users)
+
+
+def minute_of(timestamp: float) -> int:
+    return int(timestamp // 60) * 60
+
+
+def day_of(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(timestamp))
+
+
+def bucket_field(duration_ms: float) -> str:
+    for bound, name in zip(LATENCY_BUCKETS_MS, BUCKET_FIELDS, strict=False):
+        if duration_ms <= bound:
+            return name
+    return "le_inf"
+
+
+class Buffer:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batch = Batch()
+
+    def record_request(
+        self, *, now: float, route: str, method: str, status: int, duration_s: float, stream: StreamStats | None
+    ) -> None:
+        duration_us = round(duration_s * 1_000_000)
+        with self._lock:
+            row = self._batch.requests.setdefault((minute_of(now), route, method), [0] * len(FIELDS))
+            row[_INDEX["count"]] += 1
+            row[_INDEX["errors"]] += status >= 500
+            row[_INDEX["client_errors"]] += 400 <= status < 500
+            row[_INDEX["duration_sum_us"]] += duration_us
+            row[_INDEX[bucket_field(duration_us / 1000)]] += 1
+            if stream is not None:
+                row[_INDEX["streams"]] += 1
+                row[_INDEX["ttfb_sum_us"]] += round((stream.ttfb_s or 0) * 1_000_000)
+                row[_INDEX["bytes_sent"]] += stream.bytes_sent
+                row[_INDEX["disconnects"]] += stream.disconnected
+
+    def record_user(self, *, now: float, user_id: str) -> None:
+        with self._lock:
+            self._batch.users.setdefault(minute_of(now), set()).add(user_id)
+
+    def record_agent(self, *, now: float, agent: str) -> None:
+        with self._lock:
+            agents = self._batch.agents
+            key = (day_of(now), agent)
+            if key not in agents and len(agents) >= MAX_AGENTS:
+                key = (key[0], "")
+            agents[key] = agents.get(key, 0) + 1
+
+    def count(self, *, now: float, kind: str, name: str, amount: int = 1) -> None:
+        with self._lock:
+            key = (day_of(now), kind, name)
+            self._batch.counts[key] = self._batch.counts.get(key, 0) + amount
+
+    def drain(self) -> Batch:
+        with self._lock:
+            batch, self._batch = self._batch, Batch()
+        return batch
+
+    def restore(self, batch: Batch, *, max_minutes: int) -> int:
+        """Put back a batch whose flush failed; returns how many minutes were dropped to stay bounded."""
+        with self._lock:
+            _merge(self._batch, batch)
+            return _trim(self._batch, max_minutes)
+
+
+def _merge(into: Batch, other: Batch) -> None:
+    for key, values in other.requests.items():
+        row = into.requests.setdefault(key, [0] * len(FIELDS))
+        for i, value in enumerate(values):
+            row[i] += value
+    for minute, users in other.users.items():
+        into.users.setdefault(minute, set()).update(users)
+    for target, source in ((into.counts, other.counts), (into.agents, other.agents)):
+        for key, n in source.items():
+            target[key] = target.get(key, 0) + n
+
+
+def _trim(batch: Batch, max_minutes: int) -> int:
+    minutes = sorted(batch.minutes())
+    dropped = set(minutes[:-max_minutes]) if len(minutes) > max_minutes else set()
+    if dropped:
+        batch.requests = {key: row for key, row in batch.requests.items() if key[0] not in dropped}
+        batch.users = {minute: users for minute, users in batch.users.items() if minute not in dropped}
+    return len(dropped)
+
+
+buffer = Buffer()

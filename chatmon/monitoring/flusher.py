@@ -1,0 +1,85 @@
+"""Each process sends its buffer to Redis every few seconds from a daemon thread, and once more at exit.
+
+`flush()` is also the public hook for a worker's shutdown (deploy/gunicorn.conf.py `worker_exit`, Celery's
+`worker_process_shutdown`) and for tests. A failed flush puts the batch back, so a short Redis outage delays
+rollups instead of losing them; a long one drops the oldest minutes (counted in
+chatmon_monitoring_dropped_minutes_total) to keep memory bounded.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+
+import redis
+
+from chatmon.monitoring import conf, metrics, process, store
+from chatmon.monitoring.aggregator import buffer
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_started_in: int | None = None  # pid of the process whose flusher thread is running
+_flush_lock = threading.Lock()
+
+
+def ensure_started() -> None:
+    """Start this process's flusher thread once (again after a fork: threads do not survive it)."""
+    global _started_in
+    if _started_in == os.getpid():
+        return
+    with _lock:
+        if _started_in == os.getpid():
+            return
+        threading.Thread(target=_run, name="chatmon-monitoring-flush", daemon=True).start()
+        _started_in = os.getpid()
+
+
+def flush() -> bool:
+    """Send what this process has buffered; False (and the batch kept for the next try) if Redis failed."""
+    with _flush_lock:  # the thread and an exit hook never send the same batch twice or out of order
+        batch = buffer.drain()
+        if not batch:
+            return True
+        try:
+            store.flush(batch)
+        except (redis.RedisError, OSError) as exc:
+            dropped = buffer.restore(batch, max_minutes=conf.buffer_max_minutes())
+            metrics.FLUSHES.labels(outcome="error").inc()
+            metrics.DROPPED_MINUTES.inc(dropped)
+            log.warning("monitoring flush failed, kept for the next try: %s", exc)
+            return False
+    metrics.FLUSHES.labels(outcome="ok").inc()
+    return True
+
+
+def _run() -> None:
+    while True:
+        threading.Event().wait(conf.flush_seconds())
+        try:
+            flush()
+            process.sample()
+        except Exception:  # the thread must outlive any bug in one round, or monitoring stops silently
+            log.exception("monitoring flush round failed")
+
+
+def _flush_at_exit() -> None:
+    try:
+        flush()
+    except Exception:
+        log.exception("monitoring flush at exit failed")
+
+
+def _after_fork_in_child() -> None:
+    # The parent's unsent rollups are the parent's to send; the child starts empty, with no flusher thread yet.
+    # Locks are made anew: another thread may have held one at the moment of the fork.
+    global _started_in, _lock, _flush_lock
+    buffer.__init__()
+    _lock, _flush_lock = threading.Lock(), threading.Lock()
+    _started_in = None
+
+
+atexit.register(_flush_at_exit)
+os.register_at_fork(after_in_child=_after_fork_in_child)
