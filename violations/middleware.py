@@ -131,4 +131,7 @@ class RouteGuardMiddleware:
             details=info,
             request_id=getattr(request, "request_id", ""),
         )
+        if request.resolver_match.view_name in conf.streaming_url_names():
+            # LibreChat's concurrentLimiter answers through denyRequest: an SSE error on chat routes.
+            return responses.sse_error(request, json.dumps(info | outcome.fields()))
         return JsonResponse(info | outcome.fields(), status=429)

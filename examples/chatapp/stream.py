@@ -17,6 +17,7 @@ from django.http import StreamingHttpResponse
 from examples.chatapp import payloads, services
 from examples.chatapp.models import Conversation, Message
 from examples.chatapp.provider import FakeStream, ProviderError
+from ledger import services as ledger
 
 
 def sse(event: str, data: dict) -> str:
@@ -64,14 +65,25 @@ class ChatReply:
         self.finish(Message.Status.DISCONNECTED)
 
     def finish(self, status: str) -> Message:
-        """Save the reply once. The ledger spend belongs right after the save, with `self.provider.usage`."""
+        """Save the reply once, then charge its usage (a reply cut short is charged as LibreChat's
+        `incomplete` context, with its completion surcharge). The message id makes the charge idempotent."""
         if self.saved is None:
+            usage = self.provider.usage
             self.saved = services.save_reply(
                 conversation=self.conversation,
                 message_id=self.message_id,
                 text="".join(self.parts),
-                usage=self.provider.usage,
+                usage=usage,
                 status=status,
+            )
+            spend = ledger.spend_structured_tokens if usage.structured else ledger.spend_tokens
+            spend(
+                user=self.conversation.user,
+                model=usage.model,
+                conversation_id=str(self.conversation.id),
+                message_id=str(self.message_id),
+                context="message" if status == Message.Status.COMPLETE else "incomplete",
+                **usage.ledger_tokens(),
             )
         return self.saved
 
@@ -102,3 +114,8 @@ class ChatReply:
             "text": text,
             "isCreatedByUser": False,
         }
+
+
+def balance_denied(payload: dict, *, model: str) -> Iterator[str]:
+    """LibreChat's answer to a failed balance check: one SSE error whose text is the denial as JSON."""
+    yield sse("error", {"sender": model, "error": True, "final": True, "text": json.dumps(payload)})
