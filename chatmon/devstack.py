@@ -81,7 +81,12 @@ def processes(host: str, port: int) -> dict[str, str]:
         "beat": f"{PYTHON} -m celery -A chatmon beat --loglevel INFO",
     }
     if os.environ.get("LOADGEN", "") not in ("", "0", "false"):
-        procs["loadgen"] = f"{PYTHON} manage.py loadgen --base-url http://{host}:{port} --wait-ready"
+        duration = os.environ.get("LOADGEN_DURATION", "300")
+        # honcho stops the whole group when one process exits, so loadgen idles once its run is over.
+        procs["loadgen"] = (
+            f"sh -c '{PYTHON} manage.py loadgen --base-url http://{host}:{port} --wait-ready --duration {duration}; "
+            "echo loadgen finished, the stack keeps running; exec sleep infinity'"
+        )
     return procs
 
 

@@ -1,17 +1,22 @@
-"""/metrics: django-prometheus' exporter behind a bearer token or an address allowlist.
+"""/metrics: Prometheus exposition behind a bearer token or an address allowlist.
 
-Multiprocess mode (several gunicorn workers) is handled by django-prometheus' view, which aggregates
-the files under PROMETHEUS_MULTIPROC_DIR when that variable is set.
+Multiprocess mode (several gunicorn workers, PROMETHEUS_MULTIPROC_DIR set): the per-process metric files are
+aggregated by prometheus_client's MultiProcessCollector, and the apps' scrape-time collectors (balances,
+active bans, queue depths: values computed from the database or Redis when scraped) are added to the same
+registry, since they live outside those files.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django_prometheus.exports import ExportToDjangoView
+import prometheus_client
+from prometheus_client import multiprocess
+from prometheus_client.metrics import MetricWrapperBase
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
@@ -36,7 +41,9 @@ def _address_ok(request: HttpRequest) -> bool:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     if _token_ok(request) or _address_ok(request):
-        return ExportToDjangoView(request)
+        return HttpResponse(
+            prometheus_client.generate_latest(_registry()), content_type=prometheus_client.CONTENT_TYPE_LATEST
+        )
     response = JsonResponse(
         {"message": "Metrics require 'Authorization: Bearer <METRICS_TOKEN>' or an allowed address."},
         status=401 if settings.METRICS_TOKEN else 403,
@@ -55,3 +62,28 @@ def _allowed_networks() -> list:
         except ValueError:
             continue
     return networks
+
+
+def _registry() -> prometheus_client.CollectorRegistry:
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return prometheus_client.REGISTRY
+    registry = prometheus_client.CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    for collector in _scrape_time_collectors():
+        registry.register(collector)
+    return registry
+
+
+_PROCESS_LOCAL = (
+    prometheus_client.PROCESS_COLLECTOR,
+    prometheus_client.PLATFORM_COLLECTOR,
+    prometheus_client.GC_COLLECTOR,
+)
+
+
+def _scrape_time_collectors() -> list:
+    """Custom collectors on the default registry: not metric objects (their values are in the multiprocess
+    files already) and not prometheus_client's per-process collectors (which describe only this worker).
+    prometheus_client has no public accessor for the registered collectors, hence the private mapping."""
+    registered = list(prometheus_client.REGISTRY._collector_to_names)
+    return [c for c in registered if not isinstance(c, MetricWrapperBase) and c not in _PROCESS_LOCAL]

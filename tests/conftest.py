@@ -24,6 +24,21 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Browser tests last: Playwright's sync API leaves an event loop in the main thread, and async views
+    (django-health-check's) called through the test client afterwards would refuse to run beside it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Django's real hashers spend ~0.5 s per password on purpose; tests create and log in many users.
+    (Subprocesses such as `make run`'s stack keep the real hasher.)"""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,8 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
     var_dir = Path(os.environ.get("CHATMON_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("CHATMON_TEST_SQLITE", str(var_dir / f"{tag}.sqlite3"))
+    # Tests never write var/logs; the Celery worker subprocesses inherit this folder too.
+    os.environ.setdefault("LOG_DIR", tempfile.mkdtemp(prefix="chatmon-test-logs-"))
     if not os.environ.get("REDIS_URL"):
         from chatmon.testing.valkey import start_valkey
 
@@ -41,8 +45,16 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
 
 
 def pytest_unconfigure(config) -> None:
+    flusher = sys.modules.get("chatmon.monitoring.flusher")
+    if flusher is not None:
+        # Send what the tests left buffered while the server is still up, and drop what cannot be sent
+        # (batches a test aimed at a server it has stopped), so the process's exit flush has nothing to say.
+        flusher.flush()
+        flusher.buffer.drain()
     if _embedded is not None:
         _embedded.stop()
+    else:
+        _delete_session_keys(os.environ["REDIS_URL"], os.environ["CHATMON_REDIS_NAMESPACE"])
     sqlite = os.environ.get("CHATMON_TEST_SQLITE", "")
     for suffix in ("", "-wal", "-shm"):
         Path(sqlite + suffix).unlink(missing_ok=True)
@@ -53,3 +65,17 @@ def pytest_report_header(config) -> list[str]:
         f"chatmon: REDIS_URL={os.environ.get('REDIS_URL')} ({'embedded Valkey' if _embedded else 'external'})",
         f"chatmon: DATABASE_URL={os.environ.get('DATABASE_URL', '(SQLite under var/)')}",
     ]
+
+
+def _delete_session_keys(url: str, namespace: str) -> None:
+    """On a shared Redis, leave nothing behind: cache keys, counters and the session's Celery queue."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        # Cache keys start with the namespace; Celery's queue and kombu's bindings contain it.
+        keys = list(client.scan_iter(match=f"*{namespace}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # the server went away; nothing left to clean

@@ -76,7 +76,7 @@ def test_it_runs_the_whole_stack_and_stops_it_cleanly(tmp_path, output_dir):
             session = requests.Session()
             session.get(f"{base}/admin/login/")
             login = session.post(
-                f"{base}/admin/login/",
+                f"{base}/admin/login/?next=/admin/",
                 data={"username": "admin", "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
                 headers={"Referer": f"{base}/admin/login/"},
             )

@@ -69,6 +69,9 @@ def test_it_sums_requests_across_workers(gunicorn):
     )
     total = float(re.search(pattern, metrics.text).group(1))
     assert total >= 30
+    # Scrape-time collectors (values read from the database or Redis when scraped) are there too.
+    for name in ("ledger_credits_outstanding", "chatmon_celery_queue_depth"):
+        assert f"\n{name}" in metrics.text, name
     # One file set per worker that served requests: more than one worker took part and was aggregated.
     pids = {m.group(1) for f in prom_dir.iterdir() if (m := re.search(r"_(\d+)\.db$", f.name))}
     assert len(pids) >= 2
