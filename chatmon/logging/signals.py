@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from celery.signals import setup_logging, task_postrun, task_prerun, worker_shutting_down
+from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from chatmon import context
@@ -54,8 +55,8 @@ def _logged_out(sender: Any, request: Any, user: Any, **_kwargs: Any) -> None:
 
 
 def _login_failed(sender: Any, credentials: dict, request: Any = None, **_kwargs: Any) -> None:
-    # Only the identifier: Django masks the password already, but nothing else of the credentials is needed.
-    username = str(credentials.get("username", "") or "")
+    # Only the identifier, masked: a failed attempt's "user name" is often a password typed in the wrong box.
+    username = str(credentials.get("username", "") or "")[:2] + "***"
     auth_logger.warning("Login failed for %r", username, extra={"event": "login_failed", "username": username})
 
 
@@ -79,9 +80,12 @@ def install() -> None:
     task_postrun.connect(_task_finished, dispatch_uid="chatmon.logging.task_finished")
     setup_logging.connect(_keep_django_logging, dispatch_uid="chatmon.logging.setup_logging")
     worker_shutting_down.connect(_worker_shutting_down, dispatch_uid="chatmon.logging.worker_shutting_down")
-    user_logged_in.connect(_logged_in, dispatch_uid="chatmon.logging.logged_in")
-    user_logged_out.connect(_logged_out, dispatch_uid="chatmon.logging.logged_out")
-    user_login_failed.connect(_login_failed, dispatch_uid="chatmon.logging.login_failed")
+    if not apps.is_installed("auditlog"):
+        # With the audit log installed, its auth receivers write the login file (one line per event, with the
+        # client IP and the attempted name masked); these plain lines are for projects without it.
+        user_logged_in.connect(_logged_in, dispatch_uid="chatmon.logging.logged_in")
+        user_logged_out.connect(_logged_out, dispatch_uid="chatmon.logging.logged_out")
+        user_login_failed.connect(_login_failed, dispatch_uid="chatmon.logging.login_failed")
     threading.excepthook = _thread_excepthook
     sys.excepthook = _main_excepthook
     queries.connect()

@@ -1,15 +1,17 @@
-"""One client process of the concurrency tests: `python -m tests.ledger.hammer MODE USER_ID COUNT WORKER START_AT`.
+"""One client process of the concurrency tests: `python -m tests.ledger.hammer MODE USER_ID COUNT WORKER`.
 
-It sets Django up first and then waits for START_AT (a Unix time) so that all clients start hammering at once.
+It sets Django up first and then waits until every client is ready (chatmon.testing.together), so that all
+clients start hammering at once.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 
 import django
+
+from chatmon.testing.together import ready_then_wait
 
 
 def spend(user_id: str, count: int, worker: str) -> dict:
@@ -37,9 +39,9 @@ def admit(user_id: str, count: int, worker: str) -> dict:
 
 
 def main() -> None:
-    mode, user_id, count, worker, start_at = sys.argv[1:6]
+    mode, user_id, count, worker = sys.argv[1:5]
     django.setup()
-    time.sleep(max(0.0, float(start_at) - time.time()))
+    ready_then_wait()
     print(json.dumps({"spend": spend, "admit": admit}[mode](user_id, int(count), worker)))
 
 

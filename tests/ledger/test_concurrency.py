@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
+from chatmon.testing.together import run_together
 from chatmon.testing.worker import database_url
 from ledger import services
 from ledger.models import Balance, Hold, Transaction
@@ -32,21 +30,9 @@ def _hammer(mode: str, user_id: int, count: int) -> list[dict]:
         "DJANGO_SETTINGS_MODULE": "chatmon.settings",
         "CHECK_BALANCE": "true",
     }
-    start_at = str(time.time() + 4)  # after every client has set Django up
-    clients = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.ledger.hammer", mode, str(user_id), str(count), f"w{n}", start_at],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(CLIENTS)
-    ]
-    results = [client.communicate(timeout=180) for client in clients]
-    assert all(client.returncode == 0 for client in clients), [err[-2000:] for _, err in results]
-    return [json.loads(out) for out, _ in results]
+    commands = [["-m", "tests.ledger.hammer", mode, str(user_id), str(count), f"w{n}"] for n in range(CLIENTS)]
+    outputs = run_together(commands, env=env, cwd=ROOT)
+    return [json.loads(out) for out in outputs]
 
 
 def test_it_loses_no_charge_under_8_concurrent_clients(settings):

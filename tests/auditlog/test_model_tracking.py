@@ -1,0 +1,58 @@
+"""auditlog.track() on the chat app's models, through its HTTP API: create, update (diff) and delete events;
+message text is kept only as its length and hash; bulk changes go through record_bulk()."""
+
+from __future__ import annotations
+
+import hashlib
+
+from auditlog.models import AuditEvent
+from auditlog.services import verify_chain
+from auditlog.tracking import record_bulk
+from examples.chatapp.models import Conversation, Message
+from tests.auditlog.conftest import events, last_seq
+
+TEXT = "tell me a secret about token accounting"
+
+
+def test_it_records_a_conversation_created_updated_and_deleted(member_api, member):
+    start = last_seq()
+    pk = member_api.post("conversations", {"title": "First", "model": "gpt-4o"}).json()["id"]
+    assert member_api.patch("conversation", {"title": "Renamed"}, pk=pk).status_code == 200
+    assert member_api.patch("conversation", {"title": "Renamed"}, pk=pk).status_code == 200  # no change: no event
+    assert member_api.delete("conversation", pk=pk).status_code == 204
+    who = ("success", "member@example.com", member.pk)
+    assert events(after=start) == [("chat.created", *who), ("chat.updated", *who), ("chat.deleted", *who)]
+    created, updated, deleted = AuditEvent.objects.filter(seq__gt=start).order_by("seq")
+    assert created.metadata["fields"] == {"user_id": member.pk, "title": "First", "model": "gpt-4o"}
+    assert updated.metadata == {"changes": {"title": ["First", "Renamed"]}}
+    assert (deleted.target_id, deleted.target_repr, deleted.ip) == (pk, "Renamed", "203.0.113.8")
+    assert verify_chain().ok
+
+
+def test_it_keeps_only_the_length_and_hash_of_message_text(member_api, member):
+    start = last_seq()
+    member_api.chat(model="gpt-4o", text=TEXT, max_tokens=16)
+    user_message = Message.objects.get(role="user")
+    event = AuditEvent.objects.get(seq__gt=start, action="chat.created", target_id=str(user_message.pk))
+    assert event.metadata["fields"]["text"] == {
+        "length": len(TEXT),
+        "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
+    }
+    assert event.subject_id == member.pk
+    message_events = AuditEvent.objects.filter(target_type__model="message")
+    assert message_events.count() == 2 and not message_events.filter(metadata__icontains="secret").exists()
+    # The user's message, the conversation it started, and the assistant's reply.
+    assert AuditEvent.objects.filter(seq__gt=start, action="chat.created").count() == 3
+
+
+def test_it_records_one_event_for_a_bulk_update(member):
+    for n in range(3):
+        Conversation.objects.create(user=member, model="gpt-4o", title=f"c{n}")
+    start = last_seq()
+    queryset = Conversation.objects.filter(user=member)
+    event = record_bulk(queryset, operation="update", changes={"model": "gpt-4o-mini"}, actor="job:migrate-models")
+    queryset.update(model="gpt-4o-mini")
+    assert events(after=start) == [("chat.bulk_changed", "success", "job:migrate-models", None)]
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.metadata["count"] == 3 and len(stored.metadata["ids"]) == 3
+    assert stored.metadata["changes"] == {"model": "gpt-4o-mini"}
