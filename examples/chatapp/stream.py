@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import StreamingHttpResponse
 
 from examples.chatapp import payloads, services
@@ -65,26 +66,29 @@ class ChatReply:
         self.finish(Message.Status.DISCONNECTED)
 
     def finish(self, status: str) -> Message:
-        """Save the reply once, then charge its usage (a reply cut short is charged as LibreChat's
-        `incomplete` context, with its completion surcharge). The message id makes the charge idempotent."""
+        """Charge the reply's usage and save it, once, in one transaction: a reply is saved if and only if it
+        is charged. A reply cut short is charged as LibreChat's `incomplete` context (completion surcharge);
+        the message id makes the charge idempotent. The charge comes first so that the balance row is always
+        locked before the audit chain's head (as grants and refills do), never the other way round."""
         if self.saved is None:
             usage = self.provider.usage
-            self.saved = services.save_reply(
-                conversation=self.conversation,
-                message_id=self.message_id,
-                text="".join(self.parts),
-                usage=usage,
-                status=status,
-            )
             spend = ledger.spend_structured_tokens if usage.structured else ledger.spend_tokens
-            spend(
-                user=self.conversation.user,
-                model=usage.model,
-                conversation_id=str(self.conversation.id),
-                message_id=str(self.message_id),
-                context="message" if status == Message.Status.COMPLETE else "incomplete",
-                **usage.ledger_tokens(),
-            )
+            with transaction.atomic():
+                spend(
+                    user=self.conversation.user,
+                    model=usage.model,
+                    conversation_id=str(self.conversation.id),
+                    message_id=str(self.message_id),
+                    context="message" if status == Message.Status.COMPLETE else "incomplete",
+                    **usage.ledger_tokens(),
+                )
+                self.saved = services.save_reply(
+                    conversation=self.conversation,
+                    message_id=self.message_id,
+                    text="".join(self.parts),
+                    usage=usage,
+                    status=status,
+                )
         return self.saved
 
     def _ids(self) -> dict:
