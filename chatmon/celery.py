@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 
 from celery import Celery
@@ -29,7 +31,15 @@ def _sync_schedule_on_beat_start(**_kwargs) -> None:
     from chatmon.redis import require_redis
 
     require_redis()
-    sync_beat_schedule()
+    jobs_log = logging.getLogger("chatmon.jobs")
+    # beat has no shutdown signal of its own; SIGTERM ends it through SystemExit, which runs atexit.
+    atexit.register(jobs_log.info, "Celery beat shutting down")
+    report = sync_beat_schedule()
+    jobs_log.info(
+        "Celery beat started: %d jobs scheduled, %d new",
+        len(report.created) + len(report.unchanged),
+        len(report.created),
+    )
     # Interval schedules first fire one interval after beat starts; a heartbeat now makes /health/ green
     # within seconds of `make run` instead of a minute later.
     app.send_task("chatmon.beat_heartbeat")
