@@ -21,10 +21,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# The ban-check benchmark drives gunicorn with Debian's wrk; install it when missing.
+/usr/bin/wrk:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk
+
+# promtool (rules unit tests) and prometheus (end-to-end scrape test) come from Debian's prometheus package.
+/usr/bin/promtool:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq prometheus
+
 run: $(VENV)/.installed-runtime
 	$(PY) -m chatmon.devstack
 
-test: $(VENV)/.installed-dev /usr/bin/chromium
+test: $(VENV)/.installed-dev /usr/bin/chromium /usr/bin/promtool
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -35,7 +45,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev /usr/bin/wrk
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:

@@ -41,3 +41,17 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker) -> None:
+    # Send the worker's last buffered request rollups before it goes (restart, scale down, shutdown).
+    from chatmon.monitoring.flusher import flush
+
+    flush()
+
+
+def on_exit(server) -> None:
+    # SIGTERM: gunicorn stops accepting, lets in-flight requests finish (graceful_timeout), then exits 0.
+    import logging
+
+    logging.getLogger("chatmon.process").info("gunicorn stopped: in-flight requests finished, exiting")
