@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 from chatmon import context
 from chatmon.logging import conf
@@ -122,3 +123,18 @@ def _json(status: int, body: Any) -> HttpResponse:
     if isinstance(body, str):
         return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
     return JsonResponse(body, status=status, safe=False)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the API's JSON 500 whatever raised (a middleware too, where process_exception never runs);
+    Django's own page on HTML routes."""
+    if request.path.startswith(conf.api_prefix()):
+        return _json(500, {"message": UNKNOWN_ERROR})
+    return defaults.server_error(request)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: JSON for API paths that match no route, Django's page elsewhere."""
+    if request.path.startswith(conf.api_prefix()):
+        return _json(404, {"message": "Not found."})
+    return defaults.page_not_found(request, exception)
