@@ -15,12 +15,12 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
 from chatmon import context
-from chatmon.monitoring import collectors, conf, flusher, metrics
-from chatmon.monitoring.aggregator import StreamStats, buffer
+from chatmon.monitoring import collectors, conf, metrics
+from chatmon.monitoring.aggregator import StreamStats
+from chatmon.monitoring.requests import record_request
 from chatmon.monitoring.streaming import AsyncTimedStream, TimedStream
 
 UNMATCHED = "<unmatched>"  # no URL pattern matched (404s): one label, never the raw path
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class MonitoringMiddleware:
@@ -40,12 +40,20 @@ class MonitoringMiddleware:
             raise
         ctx = context.current.get()
         route = (ctx.route if ctx else "") or UNMATCHED
-        method = request.method if request.method in METHODS else "OTHER"
         user_id = ctx.user_id if ctx else ""
         agent = request.headers.get("User-Agent", "")[:512]
 
         def finish(stream: StreamStats | None) -> None:
-            _record(route, method, response.status_code, time.perf_counter() - started, stream, user_id, agent)
+            metrics.IN_FLIGHT.dec()
+            record_request(
+                route=route,
+                method=request.method,
+                status=response.status_code,
+                duration_s=time.perf_counter() - started,
+                stream=stream,
+                user_id=user_id,
+                agent=agent,
+            )
 
         if response.streaming:
             wrapper = AsyncTimedStream if response.is_async else TimedStream
@@ -53,23 +61,3 @@ class MonitoringMiddleware:
         else:
             finish(None)
         return response
-
-
-def _record(
-    route: str, method: str, status: int, duration: float, stream: StreamStats | None, user_id: str, agent: str
-) -> None:
-    metrics.IN_FLIGHT.dec()
-    metrics.REQUESTS.labels(route=route, method=method, status_class=f"{status // 100}xx").inc()
-    metrics.REQUEST_DURATION.labels(route=route, method=method).observe(duration)
-    if stream is not None:
-        if stream.ttfb_s is not None:
-            metrics.STREAM_TTFB.labels(route=route).observe(stream.ttfb_s)
-        metrics.STREAM_BYTES.labels(route=route).observe(stream.bytes_sent)
-        if stream.disconnected:
-            metrics.STREAM_DISCONNECTS.labels(route=route).inc()
-    now = time.time()
-    buffer.record_request(now=now, route=route, method=method, status=status, duration_s=duration, stream=stream)
-    if user_id:
-        buffer.record_user(now=now, user_id=user_id)
-    buffer.record_agent(now=now, agent=agent)
-    flusher.ensure_started()

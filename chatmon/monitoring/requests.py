@@ -1,0 +1,44 @@
+"""Recording one finished request: Prometheus metrics and this process's rollup buffer, no network call.
+
+Used by MonitoringMiddleware for chatmon's own requests and by the HTTP API for timings that a chat app
+that is not Django reports, so both land in the same series and rollups.
+"""
+
+from __future__ import annotations
+
+import time
+
+from chatmon.monitoring import flusher, metrics
+from chatmon.monitoring.aggregator import StreamStats, buffer
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def record_request(
+    *,
+    route: str,
+    method: str,
+    status: int,
+    duration_s: float,
+    stream: StreamStats | None = None,
+    at: float | None = None,
+    user_id: str = "",
+    agent: str | None = None,
+) -> None:
+    """`route` is a template (a bounded label), never a raw path; `at` is a Unix time (default: now)."""
+    method = method if method in METHODS else "OTHER"
+    metrics.REQUESTS.labels(route=route, method=method, status_class=f"{status // 100}xx").inc()
+    metrics.REQUEST_DURATION.labels(route=route, method=method).observe(duration_s)
+    if stream is not None:
+        if stream.ttfb_s is not None:
+            metrics.STREAM_TTFB.labels(route=route).observe(stream.ttfb_s)
+        metrics.STREAM_BYTES.labels(route=route).observe(stream.bytes_sent)
+        if stream.disconnected:
+            metrics.STREAM_DISCONNECTS.labels(route=route).inc()
+    now = time.time() if at is None else at
+    buffer.record_request(now=now, route=route, method=method, status=status, duration_s=duration_s, stream=stream)
+    if user_id:
+        buffer.record_user(now=now, user_id=user_id)
+    if agent is not None:
+        buffer.record_agent(now=now, agent=agent)
+    flusher.ensure_started()
