@@ -1,0 +1,1 @@
+"""Import of LibreChat's MongoDB data (mongoexport files): users, balances, transactions."""

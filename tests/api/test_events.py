@@ -1,0 +1,74 @@
+"""Audit events, feature events and request timings: batches recorded where chatmon's own data goes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from prometheus_client import REGISTRY
+
+from auditlog.models import AuditEvent
+from chatmon.monitoring.aggregator import buffer, minute_of
+
+pytestmark = pytest.mark.django_db
+
+
+def sample(name: str, labels: dict) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_it_records_audit_events_with_the_user_as_actor_and_subject(api):
+    body = api.post(
+        "events/audit",
+        {"events": [
+            {"action": "auth.login", "user": "u1", "ip": "203.0.113.4", "metadata": {"password": "hunter2"},
+             "occurred_at": "2026-01-02T03:04:05Z"},
+            {"action": "account.settings_changed", "outcome": "failure"},
+        ]},
+    ).json()  # fmt: skip
+    assert body["succeeded"] == 2
+    login = AuditEvent.objects.get(action="auth.login")
+    assert login.actor_label == "librechat:u1" and login.subject_id == login.actor_id
+    assert login.ip == "203.0.113.4"
+    assert login.metadata == {"password": "[REDACTED]", "occurred_at": "2026-01-02T03:04:05+00:00"}
+    settings_event = AuditEvent.objects.get(action="account.settings_changed")
+    assert settings_event.actor_label == "api-key:test-key-0" and settings_event.outcome == "failure"
+
+
+def test_it_accepts_custom_actions_only_when_configured(api, settings):
+    event = {"events": [{"action": "librechat.prompt_shared"}]}
+    assert api.post("events/audit", event).json()["results"][0]["status"] == 422
+    settings.API_AUDIT_ACTIONS = ["librechat.prompt_shared"]
+    assert api.post("events/audit", event).json()["succeeded"] == 1
+    assert AuditEvent.objects.filter(action="librechat.prompt_shared", domain="librechat").count() == 1
+
+
+def test_it_counts_feature_events(api):
+    before = sample("chatmon_feature_events_total", {"name": "message.copied"})
+    body = api.post("events/features", {"events": [{"name": "message.copied", "count": 3}, {"name": "x"}]}).json()
+    assert (body["succeeded"], body["failed"]) == (1, 1)
+    assert sample("chatmon_feature_events_total", {"name": "message.copied"}) == before + 3
+
+
+def test_it_records_timings_like_chatmons_own_requests(api):
+    labels = {"route": "librechat:/api/ask/:endpoint", "method": "POST", "status_class": "2xx"}
+    before = sample("chatmon_http_requests_total", labels)
+    at = time.time() - 120
+    ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    timing = {"route": "/api/ask/:endpoint", "method": "POST", "status": 200, "duration_ms": 1500,
+              "ttfb_ms": 300, "bytes_sent": 2048, "at": ended}  # fmt: skip
+    body = api.post("timings", {"timings": [timing, timing | {"status": 99}]}).json()
+    assert [r["ok"] for r in body["results"]] == [True, False]
+    assert sample("chatmon_http_requests_total", labels) == before + 1
+    rows = buffer.drain().requests
+    row = rows[(minute_of(int(at)), "librechat:/api/ask/:endpoint", "POST")]
+    assert row[0] == 1  # count
+    assert row[3] == 1_500_000  # duration_sum_us
+
+
+def test_it_refuses_timings_too_old_and_caps_the_routes(api, settings):
+    old = {"route": "/a", "method": "GET", "status": 200, "duration_ms": 1, "at": "2000-01-01T00:00:00Z"}
+    assert api.post("timings", {"timings": [old]}).json()["results"][0]["errors"][0]["field"] == "at"
+    settings.API_TIMING_MAX_ROUTES = 0
+    fresh = {"route": "/never-seen-before", "method": "GET", "status": 200, "duration_ms": 1}
+    assert api.post("timings", {"timings": [fresh]}).json()["results"][0]["result"] == {"route": "librechat:<other>"}
