@@ -1,0 +1,86 @@
+"""The alert evaluation job: measure every enabled rule, open or resolve its incident, send the notices.
+
+One open incident per rule is guaranteed by a conditional unique constraint, and resolving is a conditional
+update, so two evaluations racing open, resolve and notify each incident once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from chatmon.alerting import notify, values
+from chatmon.alerting.models import AlertRule, Incident
+
+logger = logging.getLogger(__name__)
+
+
+def evaluate_all() -> dict:
+    summary = {"rules": 0, "opened": 0, "resolved": 0, "firing": 0, "errors": 0}
+    for rule in AlertRule.objects.filter(enabled=True).order_by("pk"):
+        summary["rules"] += 1
+        try:
+            outcome = evaluate(rule)
+        except Exception:  # one broken rule (its data source down) must not silence the others
+            logger.exception("alerting: rule %s could not be evaluated", rule)
+            summary["errors"] += 1
+            continue
+        if outcome:
+            summary[outcome] += 1
+    return summary
+
+
+def evaluate(rule: AlertRule) -> str | None:
+    """'opened', 'firing' (still open), 'resolved' or None (quiet)."""
+    value = values.measure(rule)
+    open_incident = rule.incidents.filter(resolved_at__isnull=True).first()
+    firing = value is not None and value > rule.threshold
+    if firing and open_incident is None:
+        return "opened" if _open(rule, value) else "firing"
+    if firing:
+        stored = _storable(value)
+        Incident.objects.filter(pk=open_incident.pk).update(
+            last_value=stored, peak_value=Greatest(F("peak_value"), stored)
+        )
+        return "firing"
+    if open_incident is not None:
+        return "resolved" if _resolve(open_incident, value) else None
+    return None
+
+
+def _open(rule: AlertRule, value: float) -> bool:
+    stored = _storable(value)
+    summary = f"{rule.get_kind_display().replace('X', f'{rule.threshold:g}').replace('N', str(rule.window_minutes))}"
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(
+                rule=rule, value=stored, peak_value=stored, last_value=stored, summary=f"{summary}: now {_shown(value)}"
+            )
+    except IntegrityError:  # another evaluation opened it first; it sends the notice
+        return False
+    notify.notify(incident, notify.OPENED)
+    return True
+
+
+def _resolve(incident: Incident, value: float | None) -> bool:
+    now = timezone.now()
+    last = incident.last_value if value is None else _storable(value)
+    if not Incident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(resolved_at=now, last_value=last):
+        return False
+    incident.refresh_from_db()
+    notify.notify(incident, notify.RESOLVED)
+    return True
+
+
+def _storable(value: float) -> float:
+    # A job that never succeeded is infinitely stale; databases do not all store infinity in a float column.
+    return value if math.isfinite(value) else 1e18
+
+
+def _shown(value: float) -> str:
+    return "never" if not math.isfinite(value) else f"{value:g}"

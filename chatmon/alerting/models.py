@@ -1,0 +1,79 @@
+"""Alert rules, the channels their notices go to, and the incidents they open and resolve."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class NotificationChannel(models.Model):
+    class Kind(models.TextChoices):
+        WEBHOOK = "webhook", "webhook (Slack-compatible JSON)"
+        EMAIL = "email", "email"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target = models.CharField(max_length=1000, help_text="The webhook URL, or e-mail addresses separated by commas.")
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class AlertRule(models.Model):
+    class Kind(models.TextChoices):
+        ERROR_RATE = "error_rate", "error rate above X % over N minutes"
+        P95_LATENCY = "p95_latency", "p95 latency above X ms over N minutes"
+        SPEND_PER_HOUR = "spend_per_hour", "spend above X credits per hour (rate over N minutes)"
+        VIOLATION_SPIKE = "violation_spike", "more than X violations in N minutes"
+        BAN_SPIKE = "ban_spike", "more than X bans in N minutes"
+        DENIAL_SPIKE = "denial_spike", "more than X balance denials in N minutes"
+        JOB_STALE = "job_stale", "a beat job's last success older than X minutes"
+        JOB_FAILING = "job_failing", "more than X beat jobs whose latest run failed"
+        HEALTH_FAILING = "health_failing", "more than X health checks failing"
+
+    class Severity(models.TextChoices):
+        WARNING = "warning"
+        CRITICAL = "critical"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    threshold = models.FloatField(help_text="X in the rule's description: it fires when the value is above it.")
+    window_minutes = models.PositiveIntegerField(default=5, help_text="N: how far back the value looks.")
+    job = models.CharField(
+        max_length=200, blank=True, help_text="Job rules only: one beat job's task name; empty means every job."
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    enabled = models.BooleanField(default=True)
+    channels = models.ManyToManyField(NotificationChannel, blank=True, related_name="rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(models.Model):
+    """A rule firing, from the evaluation that first saw it above its threshold until one saw it below."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="incidents")
+    opened_at = models.DateTimeField(default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    value = models.FloatField(help_text="The value that opened the incident.")
+    peak_value = models.FloatField()
+    last_value = models.FloatField()
+    summary = models.CharField(max_length=500)
+    # Claimed by a conditional update before sending, so each notice goes out once whoever evaluates.
+    opened_notified_at = models.DateTimeField(null=True, blank=True)
+    resolved_notified_at = models.DateTimeField(null=True, blank=True)
+    delivery_log = models.JSONField(default=list, blank=True, help_text="Each notice sent or failed, per channel.")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            # At most one open incident per rule: two evaluations racing cannot open (and notify) it twice.
+            models.UniqueConstraint(fields=["rule"], condition=Q(resolved_at__isnull=True), name="alert_one_open")
+        ]
+
+    def __str__(self) -> str:
+        state = "resolved" if self.resolved_at else "open"
+        return f"{self.rule} {self.opened_at:%Y-%m-%d %H:%M} ({state})"

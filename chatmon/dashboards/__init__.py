@@ -1,0 +1,1 @@
+"""Operator dashboards: hourly usage rollups, the beat job that fills them, and the staff-only pages."""

@@ -1,0 +1,26 @@
+"""Dashboard and usage-rollup settings, read at call time so that override_settings works (defaults here)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def backfill_days() -> int:
+    # A first rollup run (empty cursor) computes this many past days from raw rows, then only recent hours.
+    return getattr(settings, "DASHBOARDS_BACKFILL_DAYS", 31)
+
+
+def redo_hours() -> int:
+    # Hours before the cursor recomputed on every run: rows committed late (a spend that started before the
+    # hour turned) still land in their hour.
+    return getattr(settings, "DASHBOARDS_REDO_HOURS", 1)
+
+
+def lease_seconds() -> int:
+    # A run that crashed holds the cursor at most this long; then the next run takes over.
+    return getattr(settings, "DASHBOARDS_LEASE_SECONDS", 300)
+
+
+def top_n() -> int:
+    # Rows in "top spenders", "top offenders" and "slowest routes" tables.
+    return getattr(settings, "DASHBOARDS_TOP_N", 10)

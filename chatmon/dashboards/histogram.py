@@ -1,0 +1,22 @@
+"""Percentiles from the rollups' latency histograms (non-cumulative bucket counts)."""
+
+from __future__ import annotations
+
+from chatmon.monitoring.aggregator import BUCKET_FIELDS, LATENCY_BUCKETS_MS
+
+
+def percentile(counts: dict[str, int], q: float) -> float | None:
+    """The q-quantile in ms, interpolated linearly inside its bucket as Prometheus' histogram_quantile does;
+    None with no requests. Requests above the last bound are reported at that bound (a lower limit)."""
+    total = sum(counts.get(name) or 0 for name in BUCKET_FIELDS)
+    if not total:
+        return None
+    rank = q * total
+    seen, lower = 0, 0.0
+    for bound, name in zip((*LATENCY_BUCKETS_MS, LATENCY_BUCKETS_MS[-1]), BUCKET_FIELDS, strict=True):
+        count = counts.get(name) or 0
+        if count and seen + count >= rank:
+            return round(lower + (bound - lower) * (rank - seen) / count, 1)
+        seen += count
+        lower = float(bound)
+    return float(LATENCY_BUCKETS_MS[-1])

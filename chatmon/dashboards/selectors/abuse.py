@@ -1,0 +1,57 @@
+"""Violations, bans and offenders from the violation rollups; currently active bans from the Ban table
+(only the active ones, which are few)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from chatmon.dashboards import conf
+from chatmon.dashboards.models import BanHour, OffenderDay, ViolationHour
+from chatmon.dashboards.panels import Panel
+from chatmon.dashboards.ranges import Range
+from chatmon.dashboards.selectors.common import bucketed, period_start, pivot, usernames
+from violations.models import Ban
+
+
+def violation_panel(r: Range) -> Panel:
+    rows = list(ViolationHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "type", "count"))
+    columns, table = pivot(r, rows, "hour", "type", "count")
+    return Panel("violations", "Violations by type", ["time", *columns], table, "line")
+
+
+def ban_panel(r: Range) -> Panel:
+    grouped = BanHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "kind").annotate(n=Sum("count"))
+    users = bucketed(r, [g for g in grouped if g["kind"] == Ban.Kind.USER], "hour", ["n"])
+    ips = bucketed(r, [g for g in grouped if g["kind"] == Ban.Kind.IP], "hour", ["n"])
+    rows = [[r.label_of(b), int(users[b]["n"]), int(ips[b]["n"])] for b in users]
+    return Panel("bans", "Bans", ["time", "user bans", "IP bans"], rows, "bar")
+
+
+def offender_panels(r: Range) -> list[Panel]:
+    recent = OffenderDay.objects.filter(day__gte=period_start(r, "day"))
+    top = conf.top_n()
+    users = list(recent.filter(user__isnull=False).values("user_id").annotate(n=Sum("count"), s=Sum("score"))
+                 .order_by("-s", "-n")[:top])  # fmt: skip
+    ips = list(recent.filter(user__isnull=True).values("ip").annotate(n=Sum("count"), s=Sum("score"))
+               .order_by("-s", "-n")[:top])  # fmt: skip
+    names = usernames([row["user_id"] for row in users])
+    note = "Daily rollups: the range is rounded out to whole days. Signed-in offenders count by user."
+    return [
+        Panel("offending-users", "Top offending users", ["user", "score", "violations"],
+              [[names.get(u["user_id"], u["user_id"]), u["s"], u["n"]] for u in users], "bar", note=note),
+        Panel("offending-ips", "Top offending IP addresses", ["ip", "score", "violations"],
+              [[row["ip"], row["s"], row["n"]] for row in ips], "bar", note=note),
+    ]  # fmt: skip
+
+
+def active_bans() -> Panel:
+    bans = Ban.objects.active().select_related("user").order_by("expires_at")[:200]
+    rows = [[ban.target if ban.user is None else f"user {ban.user}", ban.kind, ban.source, ban.reason,
+             ban.expires_at.strftime("%Y-%m-%d %H:%M")] for ban in bans]  # fmt: skip
+    return Panel("active-bans", "Currently banned", ["target", "kind", "source", "reason", "expires"], rows)
+
+
+def active_ban_count() -> dict:
+    counts = Ban.objects.active(timezone.now()).values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in counts}

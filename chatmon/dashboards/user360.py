@@ -1,0 +1,162 @@
+"""User 360: one user's balance, transactions, holds, violations, bans, audit trail and sessions, with the
+operator actions grant credits, ban and lift ban (which call the ledger and violations services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from auditlog.models import AuditEvent
+from chatmon.dashboards.panels import Panel, csv_response
+from chatmon.dashboards.views import bad_request
+from ledger import selectors as ledger_selectors
+from ledger import services as ledger_services
+from ledger.validation import LedgerInputError
+from violations import services as violation_services
+from violations import store as violation_store
+from violations.models import Ban, Violation
+
+ROWS = 50  # rows of each history table on the page; the CSV has the same rows
+SEARCH_LIMIT = 50
+
+
+class GrantForm(forms.Form):
+    amount = forms.FloatField(help_text="Credits to add (negative to remove).")
+    reason = forms.CharField(max_length=500)
+
+
+class BanForm(forms.Form):
+    hours = forms.FloatField(min_value=0.01, max_value=24 * 365, initial=2)
+    reason = forms.CharField(max_length=200)
+
+
+@staff_member_required
+def search(request: HttpRequest) -> HttpResponse:
+    User = get_user_model()
+    query = request.GET.get("q", "").strip()
+    users = User.objects.order_by("-last_login", "pk")
+    if query:
+        users = users.filter(Q(**{f"{User.USERNAME_FIELD}__icontains": query}) | Q(email__icontains=query))
+    context = {"title": "User 360", "query": query, "users": users[:SEARCH_LIMIT], "site_header": "chatmon",
+               "has_permission": True}  # fmt: skip
+    return render(request, "chatmon/dashboards/users.html", context)
+
+
+def panels(user) -> list[Panel]:
+    transactions = list(ledger_selectors.transactions_of(user)[:ROWS])
+    history = [[t.created_at.strftime("%Y-%m-%d %H:%M:%S"), t.balance_after] for t in reversed(transactions)
+               if t.balance_after is not None]  # fmt: skip
+    return [
+        Panel("balance", "Balance history", ["time", "credits"], history, "line",
+              note=f"Balance after each of the latest {ROWS} transactions."),
+        Panel("transactions", "Transactions", ["time", "type", "model", "tokens", "credits", "balance after", "reason"],
+              [[t.created_at.strftime("%Y-%m-%d %H:%M:%S"), t.token_type, t.model, t.raw_amount, t.token_value,
+                t.balance_after, t.reason] for t in transactions]),
+        Panel("holds", "Active holds", ["created", "model", "credits", "expires"],
+              [[h.created_at.strftime("%Y-%m-%d %H:%M"), h.model, h.amount, h.expires_at.strftime("%Y-%m-%d %H:%M")]
+               for h in ledger_selectors.active_holds_of(user)[:ROWS]]),
+        Panel("violations", "Violations", ["time", "type", "score", "count", "ip", "banned"],
+              [[v.created_at.strftime("%Y-%m-%d %H:%M:%S"), v.type, v.score, v.count, v.ip, v.banned]
+               for v in Violation.objects.filter(user=user).order_by("-created_at")[:ROWS]]),
+        Panel("bans", "Bans", ["created", "source", "reason", "expires", "lifted"],
+              [[b.created_at.strftime("%Y-%m-%d %H:%M"), b.source, b.reason, b.expires_at.strftime("%Y-%m-%d %H:%M"),
+                b.lifted_at.strftime("%Y-%m-%d %H:%M") if b.lifted_at else ""]
+               for b in Ban.objects.filter(kind=Ban.Kind.USER, user=user)[:ROWS]]),
+        Panel("audit", "Audit timeline", ["time", "action", "outcome", "by", "ip"], _audit_rows(user)),
+        Panel("sessions", "Sessions (sign-ins and sign-outs)", ["time", "event", "ip", "client"],
+              _audit_rows(user, sessions=True)),
+    ]  # fmt: skip
+
+
+def _audit_rows(user, *, sessions: bool = False) -> list[list]:
+    events = AuditEvent.objects.filter(Q(actor_id=user.pk) | Q(subject_id=user.pk)).order_by("-seq")
+    if sessions:
+        events = events.filter(domain="auth")
+        return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.ip, e.user_agent[:80]] for e in events[:ROWS]]
+    return [
+        [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.outcome, e.actor_label, e.ip] for e in events[:ROWS]
+    ]
+
+
+def live_scores(user) -> dict | str:
+    try:
+        return violation_store.scores_of(violation_store.target(user_id=user.pk))
+    except violation_store.Error:
+        return "Redis unavailable"
+
+
+@staff_member_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from chatmon.dashboards import charts
+
+    user = get_object_or_404(get_user_model(), pk=pk)
+    context = {
+        "title": f"User 360: {user}",
+        "subject": user,
+        "balance": ledger_selectors.balance_of(user),
+        "active_ban": violation_services.active_ban(user=user),
+        "scores": live_scores(user),
+        "panels": [(p, charts.render(p) if p.chart and p.has_data else None) for p in panels(user)],
+        "grant_form": GrantForm(),
+        "ban_form": BanForm(),
+        "site_header": "chatmon",
+        "has_permission": True,
+    }
+    return render(request, "chatmon/dashboards/user.html", context)
+
+
+@staff_member_required
+def panel_csv(request: HttpRequest, pk: int, panel: str) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    found = next((p for p in panels(user) if p.slug == panel), None)
+    if found is None:
+        return bad_request(f"User 360 has no panel {panel!r}", status=404)
+    return csv_response(found, f"chatmon-user-{user.pk}-{panel}.csv")
+
+
+def _form_error(form: forms.Form) -> HttpResponse:
+    return bad_request("; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+
+
+@staff_member_required
+@require_POST
+def grant(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    try:
+        ledger_services.grant_credits(user=user, amount=form.cleaned_data["amount"], actor=request.user,
+                                      reason=form.cleaned_data["reason"])  # fmt: skip
+    except LedgerInputError as exc:
+        return bad_request(str(exc))
+    messages.success(request, f"Granted {form.cleaned_data['amount']:g} credits to {user}.")
+    return redirect("dashboards:user", pk=pk)
+
+
+@staff_member_required
+@require_POST
+def ban(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    form = BanForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    duration_ms = int(form.cleaned_data["hours"] * 3_600_000)
+    violation_services.ban(user=user, duration_ms=duration_ms, reason=form.cleaned_data["reason"], actor=request.user)
+    messages.success(request, f"Banned {user} for {form.cleaned_data['hours']:g} hours.")
+    return redirect("dashboards:user", pk=pk)
+
+
+@staff_member_required
+@require_POST
+def lift_ban(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(get_user_model(), pk=pk)
+    lifted = violation_services.lift_ban(user=user, actor=request.user)
+    messages.success(request, f"Lifted {lifted} ban(s) of {user}.")
+    return redirect("dashboards:user", pk=pk)

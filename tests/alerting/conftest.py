@@ -1,0 +1,61 @@
+"""A real webhook receiver: an HTTP server on a loopback port, in a thread, recording what it is sent."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from chatmon.alerting.models import AlertRule, NotificationChannel
+
+
+class Receiver(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.bodies: list[dict] = []
+        self.status = 200
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks/alerts"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        self.server.bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(self.server.status)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def webhook(receiver):
+    return NotificationChannel.objects.create(name="ops-slack", kind="webhook", target=receiver.url)
+
+
+@pytest.fixture
+def make_rule(webhook):
+    def make(kind: str, threshold: float, **fields) -> AlertRule:
+        rule = AlertRule.objects.create(name=f"{kind} rule", kind=kind, threshold=threshold, **fields)
+        rule.channels.add(webhook)
+        return rule
+
+    return make

@@ -1,0 +1,37 @@
+"""Operators edit rules and channels in the admin and read incident history; the resend action sends again."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatmon.alerting.evaluation import evaluate_all
+from chatmon.alerting.models import AlertRule, Incident
+from tests.alerting.test_webhook_delivery import spike
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
+    client.force_login(operator)
+    response = client.post("/admin/chatmon/alertrule/add/", {
+        "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10",
+        "severity": "critical", "enabled": "on", "channels": [webhook.pk],
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert AlertRule.objects.get(name="too many errors").channels.get() == webhook
+
+    assert client.get("/admin/chatmon/incident/?state=open").status_code == 200
+    assert client.get("/admin/chatmon/notificationchannel/").status_code == 200
+
+
+def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receiver):
+    make_rule("violation_spike", threshold=0)
+    spike(1)
+    evaluate_all()
+    client.force_login(operator)
+
+    client.post(
+        "/admin/chatmon/incident/", {"action": "resend_notice", "_selected_action": [Incident.objects.get().pk]}
+    )
+
+    assert [body["chatmon"]["event"] for body in receiver.bodies] == ["opened", "opened"]
