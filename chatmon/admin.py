@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from chatmon.alerting import admin as alerting_admin  # noqa: F401  (registers rules, channels, incidents)
 from chatmon.models import JobRun
 
 

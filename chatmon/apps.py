@@ -14,7 +14,22 @@ class ChatmonConfig(AppConfig):
             "description": "Proves beat and a worker are alive (read by /health/).",
         },
         "chatmon.prune_job_runs": {"crontab": "17 3 * * *", "description": "Deletes JobRun history past retention."},
+        "chatmon.compact_request_rollups": {
+            "every": 60,
+            "description": "Adds flushed request rollups, client and feature counts from Redis to the database.",
+        },
+        "chatmon.roll_up_usage": {
+            "every": 60,
+            "description": "Recomputes the dashboards' hourly usage, request, violation and ban rollups.",
+        },
+        "chatmon.evaluate_alerts": {
+            "every": 60,
+            "description": "Evaluates the alert rules; opens and resolves incidents and sends their notices.",
+        },
     }
 
     def ready(self) -> None:
         from chatmon import checks  # noqa: F401  (registers the system checks)
+        from chatmon.logging.signals import install  # Celery task context, login log, slow queries, tracing
+
+        install()

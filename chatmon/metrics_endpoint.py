@@ -12,9 +12,9 @@ import hmac
 import ipaddress
 import os
 
+import prometheus_client
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-import prometheus_client
 from prometheus_client import multiprocess
 from prometheus_client.metrics import MetricWrapperBase
 

@@ -5,6 +5,18 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from chatmon.alerting.models import AlertRule, Incident, NotificationChannel  # noqa: F401
+from chatmon.dashboards.models import (  # noqa: F401
+    BanHour,
+    ModelUsageHour,
+    OffenderDay,
+    RequestHour,
+    RollupCursor,
+    UserUsageDay,
+    ViolationHour,
+)
+from chatmon.monitoring.models import ActiveUsers, CompactedBatch, DailyCount, RequestRollup  # noqa: F401
+
 
 class JobRun(models.Model):
     """One run of a periodic (beat) job: what operators and the health check read to see jobs are alive."""

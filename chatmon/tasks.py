@@ -8,7 +8,10 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from chatmon.alerting.tasks import evaluate_alerts  # noqa: F401  (autodiscovered with this module)
+from chatmon.dashboards.tasks import roll_up_usage  # noqa: F401  (autodiscovered with this module)
 from chatmon.models import JobRun
+from chatmon.monitoring.tasks import compact_request_rollups  # noqa: F401  (autodiscovered with this module)
 
 
 @shared_task(name="chatmon.prune_job_runs")

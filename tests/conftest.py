@@ -98,4 +98,3 @@ def operator(django_user_model):
 @pytest.fixture
 def member(django_user_model):
     return django_user_model.objects.create_user("member", "member@example.com", "member-pass-1")
-

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "ledger",
     "violations",
     "auditlog",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "examples.chatapp",
 ]
 
@@ -55,12 +59,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "chatmon.middleware.RequestContextMiddleware",
+    "chatmon.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit log's request context (actor, IP, request id) for events recorded away from the view, such as
+    # model tracking; it must see request.user, and it must run before anything below can record an event.
+    "auditlog.middleware.AuditlogMiddleware",
+    # Right after authentication: the ban check needs request.user, and a banned caller must be refused
+    # before any other work (balance sync, limiters, the view). The route guards (rate limiters, concurrent
+    # generations) come next, so a banned caller is not also counted against a limit.
+    "violations.middleware.BanCheckMiddleware",
+    "violations.middleware.RouteGuardMiddleware",
+    "ledger.middleware.BalanceSyncMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
