@@ -98,3 +98,21 @@ def operator(django_user_model):
 @pytest.fixture
 def member(django_user_model):
     return django_user_model.objects.create_user("member", "member@example.com", "member-pass-1")
+
+
+@pytest.fixture
+def balances_on(settings):
+    """Balances switched on (LibreChat's CHECK_BALANCE) with the start balance and no auto-refill."""
+    settings.LEDGER_BALANCE_ENABLED = True
+    settings.LEDGER_START_BALANCE = 20000
+    settings.LEDGER_AUTO_REFILL_ENABLED = False
+    return settings
+
+
+@pytest.fixture
+def bans_on(settings):
+    """Automatic bans switched on (LibreChat's BAN_VIOLATIONS) with its default interval and duration."""
+    settings.VIOLATIONS_BAN_ENABLED = True
+    settings.VIOLATIONS_BAN_INTERVAL = 20
+    settings.VIOLATIONS_BAN_DURATION_MS = 7_200_000
+    return settings

@@ -57,22 +57,6 @@ def api(make_api) -> Api:
     return make_api(*ALL_SCOPES)
 
 
-@pytest.fixture
-def balances_on(settings):
-    settings.LEDGER_BALANCE_ENABLED = True
-    settings.LEDGER_START_BALANCE = 20000
-    settings.LEDGER_AUTO_REFILL_ENABLED = False
-    return settings
-
-
-@pytest.fixture
-def bans_on(settings):
-    settings.VIOLATIONS_BAN_ENABLED = True
-    settings.VIOLATIONS_BAN_INTERVAL = 20
-    settings.VIOLATIONS_BAN_DURATION_MS = 7_200_000
-    return settings
-
-
 @pytest.fixture(autouse=True)
 def clean_violations():
     """Violation counters and the ban view start empty in every test."""

@@ -15,16 +15,11 @@ import psutil
 import pytest
 import requests
 
+from chatmon.testing.servers import free_port
 from chatmon.testing.worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def stack_env(tmp_path: Path, port: int) -> dict[str, str]:

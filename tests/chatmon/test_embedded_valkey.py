@@ -13,16 +13,9 @@ import psutil
 import redis
 
 from chatmon.devstack import port_free
+from chatmon.testing.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_ping(client: redis.Redis, timeout: float = 20) -> None:

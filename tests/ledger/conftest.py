@@ -9,14 +9,6 @@ from ledger.models import Balance
 
 
 @pytest.fixture
-def balances_on(settings):
-    settings.LEDGER_BALANCE_ENABLED = True
-    settings.LEDGER_START_BALANCE = 20000
-    settings.LEDGER_AUTO_REFILL_ENABLED = False
-    return settings
-
-
-@pytest.fixture
 def funded(member, balances_on):
     """`member` with a balance of exactly 1,000,000 credits."""
     services.grant_credits(user=member, amount=1_000_000, reason="test funds")

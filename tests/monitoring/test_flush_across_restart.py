@@ -15,23 +15,12 @@ import requests
 
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.models import RequestRollup
+from chatmon.testing.servers import free_port, wait_until_serving
 from chatmon.testing.worker import database_url
-from tests.chatmon.test_gunicorn_multiprocess import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "monitoring/track.js"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def wait_until_serving(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/healthz", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def workers(master: subprocess.Popen) -> list[psutil.Process]:

@@ -30,14 +30,6 @@ def clean_violations(settings):
 
 
 @pytest.fixture
-def bans_on(settings):
-    settings.VIOLATIONS_BAN_ENABLED = True
-    settings.VIOLATIONS_BAN_INTERVAL = 20
-    settings.VIOLATIONS_BAN_DURATION_MS = 7_200_000
-    return settings
-
-
-@pytest.fixture
 def private_redis(valkey, settings):
     """Point violations at a Valkey the test may stop (the session's Redis stays up for everyone else)."""
     settings.VIOLATIONS_REDIS_URL = valkey.url
