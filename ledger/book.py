@@ -60,13 +60,17 @@ def save(balance: Balance) -> None:
 
 def chain(balance: Balance, rows: Iterable[Transaction]) -> None:
     """Apply rows to the locked balance in order, recording before/after and what the zero floor wrote off."""
+    balance.token_credits = chain_from(balance.token_credits, rows)
+
+
+def chain_from(credits: float, rows: Iterable[Transaction]) -> float:
+    """chain() on bare credits: record each row's before/after/written-off; returns the credits after the last."""
     for row in rows:
-        before = balance.token_credits
-        after = before + row.token_value
-        row.balance_before = before
-        row.balance_after = max(0.0, after)
+        after = credits + row.token_value
+        row.balance_before = credits
+        row.balance_after = credits = max(0.0, after)
         row.written_off = -after if after < 0 else 0.0
-        balance.token_credits = row.balance_after
+    return credits
 
 
 def refill_due(balance: Balance, now: datetime) -> bool:
@@ -120,15 +124,3 @@ def expire_holds(balance: Balance, now: datetime) -> int:
     expired = due.update(status=Hold.Status.EXPIRED, closed_at=now)
     balance.held_credits = max(0.0, balance.held_credits - amount)
     return expired
-
-
-def settle_oldest_hold(balance: Balance, now: datetime) -> bool:
-    """A spend settles the oldest hold of its user: the check that admitted it has now been charged."""
-    if balance.held_credits <= 0:
-        return False
-    oldest = Hold.objects.filter(user_id=balance.user_id, status=Hold.Status.ACTIVE).order_by("pk").first()
-    if oldest is None:
-        # No active hold is left (an operator closed them by hand): nothing is held.
-        balance.held_credits = 0.0
-        return False
-    return close_hold(balance, oldest, Hold.Status.SETTLED, now)

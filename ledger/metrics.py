@@ -8,6 +8,7 @@ database (credits outstanding, users at zero, holds) are computed at scrape time
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from django.db import DatabaseError
 from prometheus_client import REGISTRY, Counter, Histogram
@@ -32,6 +33,12 @@ REFILLS = Counter("ledger_refills_total", "Auto-refills applied, by trigger (che
 REFILL_CREDITS = Counter("ledger_refill_credits_total", "Credits added by auto-refills.")
 HOLDS = Counter("ledger_holds_total", "Holds by event (created, settled, released, expired).", ["event"])
 SPEND_SECONDS = Histogram("ledger_spend_seconds", "Time to record one spend (all its rows, one transaction).")
+
+
+@lru_cache(maxsize=2048)
+def spend_counters(value_key: str, token_type: str) -> tuple:
+    """The TOKENS and CREDITS_SPENT children for one label pair, looked up once (labels() takes a lock each call)."""
+    return TOKENS.labels(value_key, token_type), CREDITS_SPENT.labels(value_key, token_type)
 
 
 class LedgerCollector:

@@ -11,10 +11,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from ledger import book, conf, metrics, signals
+from ledger import book, conf, metrics, signals, spendsql
 from ledger.admission import BalanceCheck, check_balance, release_hold, sync_balance_settings
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
@@ -130,40 +130,66 @@ def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
     if not rows or not conf.transactions_enabled():
         return SpendResult(None, None, None)
     started = time.perf_counter()
-    try:
-        new_rows, balance = _write(charge, rows)
-    except IntegrityError:
-        # Balances off and a retry of the same message raced us past the check: it is charged once.
-        if charge.message_id is None:
-            raise
-        new_rows, balance = [], None
+    new_rows, balance = _write(charge, rows)
     metrics.SPEND_SECONDS.observe(time.perf_counter() - started)
     _count(charge, new_rows)
     by_type = {row.token_type: row for row in new_rows}
     if len(new_rows) < len(rows):
         metrics.DUPLICATE_SPENDS.inc(len(rows) - len(new_rows))
         by_type.update(_charged(charge, [row.token_type for row in rows if row.token_type not in by_type]))
-    if balance is None and conf.balance_enabled():
-        balance = Balance.objects.filter(user_id=charge.user_id).values_list("token_credits", flat=True).first()
     return SpendResult(by_type.get("prompt"), by_type.get("completion"), balance)
 
 
 def _write(charge: Charge, rows: list[Transaction]) -> tuple[list[Transaction], float | None]:
-    """Insert the rows not yet charged and, when balances are on, apply them: one transaction, one lock."""
-    with transaction.atomic():
-        balance = None
-        if conf.balance_enabled():
-            balance, _ = book.locked_balance(charge.user_id, create=OPEN_AT_ZERO)
-        if charge.message_id is not None:
-            done = set(_charged(charge, [row.token_type for row in rows]))
-            rows = [row for row in rows if row.token_type not in done]
-        if balance is not None and rows:
-            book.chain(balance, rows)
-            if book.settle_oldest_hold(balance, timezone.now()):
-                metrics.HOLDS.labels("settled").inc()
-            book.save(balance)
-        Transaction.objects.bulk_create(rows)
-    return rows, None if balance is None else balance.token_credits
+    """Insert the rows not yet charged and, when balances are on, apply them: one transaction, one lock.
+
+    The rows are chained as if all were new; the insert skips those already recorded for their message (the
+    unique constraint), and only then, rarely, are the written ones chained again.
+    """
+    now = timezone.now()
+    # The connection itself, not django.db.connection: each attribute read through that proxy costs a lookup.
+    db = connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic(), db.cursor() as cursor:
+        if not conf.balance_enabled():
+            return spendsql.insert_new(cursor, db, rows), None
+        pk, credits, held = _locked(cursor, db, charge.user_id)
+        after = book.chain_from(credits, rows)
+        written = spendsql.insert_new(cursor, db, rows)
+        if len(written) < len(rows):
+            after = _rechain(credits, written)
+        if written:
+            held = _settle(cursor, db, charge.user_id, held, now)
+            spendsql.save_balance(cursor, db, pk, after, held, now)
+    return written, after
+
+
+def _locked(cursor, db, user_id) -> tuple:
+    """(pk, credits, held credits) of the user's locked balance, created empty when missing."""
+    found = spendsql.lock_balance(cursor, db, user_id)
+    if found is None:
+        balance, _ = book.locked_balance(user_id, create=OPEN_AT_ZERO)
+        found = balance.pk, balance.token_credits, balance.held_credits
+    return found
+
+
+def _rechain(credits: float, written: list[Transaction]) -> float:
+    """Part of a retried message was charged before: chain the rows actually written from the locked credits."""
+    after = book.chain_from(credits, written)
+    if written:
+        Transaction.objects.bulk_update(written, ["balance_before", "balance_after", "written_off"])
+    return after
+
+
+def _settle(cursor, db, user_id, held: float, now) -> float:
+    """A spend settles its user's oldest hold (the check that admitted it has now been charged); the new held."""
+    if held <= 0:
+        return held
+    amount = spendsql.settle_oldest_hold(cursor, db, user_id, now)
+    if amount is None:
+        # No active hold is left (an operator closed them by hand): nothing is held.
+        return 0.0
+    metrics.HOLDS.labels("settled").inc()
+    return max(0.0, held - amount)
 
 
 def _charged(charge: Charge, token_types: list[str]) -> dict[str, Transaction]:
@@ -178,8 +204,9 @@ def _count(charge: Charge, rows: list[Transaction]) -> None:
     priced_by_config = bool(charge.endpoint_token_config) and charge.model in charge.endpoint_token_config
     for row in rows:
         key = "custom" if priced_by_config else (row.value_key or "unknown")
-        metrics.TOKENS.labels(key, row.token_type).inc(abs(row.raw_amount or 0))
-        metrics.CREDITS_SPENT.labels(key, row.token_type).inc(abs(row.token_value or 0))
+        tokens, credits = metrics.spend_counters(key, row.token_type)
+        tokens.inc(abs(row.raw_amount or 0))
+        credits.inc(abs(row.token_value or 0))
         metrics.CREDITS_WRITTEN_OFF.inc(row.written_off or 0)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ledger import services
-from ledger.models import Transaction
+from ledger.models import Balance, Transaction
+from ledger.verify import verify_balance
 from tests.ledger.conftest import credits
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,13 @@ def test_it_charges_the_missing_part_of_a_message(funded):
     both = services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m-2")
     assert both.completion.balance_before == 1_000_000 - 250
     assert credits(funded) == 1_000_000 - 350
+    # What is in the database replays exactly: one prompt row, one completion row, an unbroken chain.
+    rows = Transaction.objects.filter(user=funded, message_id="m-2").order_by("pk")
+    assert [(row.token_type, row.balance_before, row.balance_after) for row in rows] == [
+        ("prompt", 1_000_000, 1_000_000 - 250),
+        ("completion", 1_000_000 - 250, 1_000_000 - 350),
+    ]
+    assert verify_balance(Balance.objects.get(user=funded)) == []
 
 
 def test_it_keeps_messages_of_different_users_apart(funded, operator):
