@@ -45,7 +45,6 @@ class Action(models.TextChoices):
     CREDITS_GRANTED = "ledger.credits_granted", "Credits granted"
     BALANCE_REFILLED = "ledger.balance_refilled", "Balance refilled"
     BALANCE_DENIED = "ledger.balance_denied", "Balance check denied"
-    VIOLATION_LOGGED = "violations.violation_logged", "Violation logged"
     USER_BANNED = "violations.user_banned", "Banned"
     BAN_LIFTED = "violations.ban_lifted", "Ban lifted"
     ADMIN_ADDED = "admin.added", "Added in the admin"

@@ -51,22 +51,6 @@ def balance_denied(sender: Any, **kw: Any) -> None:
     )
 
 
-def violation_logged(sender: Any, violation: Any = None, outcome: Any = None, **_: Any) -> None:
-    record(
-        action=Action.VIOLATION_LOGGED,
-        target=violation,
-        subject=getattr(violation, "user_id", None),
-        outcome=Outcome.DENIED if getattr(outcome, "banned", False) else Outcome.SUCCESS,
-        metadata={
-            "type": getattr(violation, "type", ""),
-            "score": getattr(violation, "score", None),
-            "count": getattr(outcome, "count", None),
-            "banned": getattr(outcome, "banned", None),
-            "violator_ip": getattr(violation, "ip", None),
-        },
-    )
-
-
 def _ban_event(action: Action, kw: dict, **metadata: Any) -> None:
     bans = kw.get("bans") or []
     user = kw.get("user")
@@ -94,7 +78,9 @@ SIGNALS = {
         "balance_refilled": balance_refilled,
         "balance_denied": balance_denied,
     },
-    "violations": {"violation_logged": violation_logged, "user_banned": user_banned, "ban_lifted": ban_lifted},
+    # Not violation_logged: every violation is already a row of its own in the violations app, and during an
+    # abuse flood one audit event each would queue every request on the audit chain. Bans and lifts are audited.
+    "violations": {"user_banned": user_banned, "ban_lifted": ban_lifted},
 }
 
 

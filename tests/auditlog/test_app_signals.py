@@ -55,15 +55,13 @@ def test_it_records_a_balance_denial_as_denied(member):
     assert AuditEvent.objects.get(seq__gt=start, action="ledger.balance_denied").metadata["token_cost"] == 250
 
 
-def test_it_records_a_logged_violation_through_violations(member):
+def test_it_leaves_single_violations_to_the_violations_app(member):
     signal("violations.signals.violation_logged")
     from violations import services
 
     start = last_seq()
     services.log_violation(type="illegal_model_request", user=member, ip="198.51.100.9", score=1)
-    assert events(after=start) == [("violations.violation_logged", "success", "system", member.pk)]
-    event = AuditEvent.objects.get(seq=start + 1)
-    assert (event.metadata["type"], event.metadata["violator_ip"]) == ("illegal_model_request", "198.51.100.9")
+    assert events(after=start) == []
 
 
 def test_it_records_a_manual_ban_and_its_lifting_through_violations(member, operator, settings):
