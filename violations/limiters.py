@@ -116,9 +116,26 @@ def check(name: str, request: HttpRequest) -> HttpResponse | None:
         metrics.REDIS_ERRORS.labels(operation="rate_limit").inc()
         logger.warning("violations: rate limiter %s unavailable (%s), failing %s", name, exc, conf.limiter_failure())
         return responses.unavailable("Rate limiting is unavailable.") if conf.limiter_failure() == "closed" else None
+    reset_epoch = time.time() + ttl_ms / 1000
     if hits <= settings["max"]:
+        _remember_quota(request, limit=settings["max"], remaining=settings["max"] - hits, reset_epoch=reset_epoch)
         return None
-    return _refuse(limiter, settings, request, ip, time.time() + ttl_ms / 1000)
+    return _refuse(limiter, settings, request, ip, reset_epoch)
+
+
+def _remember_quota(request: HttpRequest, *, limit: int, remaining: int, reset_epoch: float) -> None:
+    """The tightest quota of the limiters a request passed, for express-rate-limit's headers on its response."""
+    current = getattr(request, "_violations_quota", None)
+    if current is None or remaining < current["remaining"]:
+        request._violations_quota = {"limit": limit, "remaining": remaining, "reset_epoch": reset_epoch}
+
+
+def add_quota_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """X-RateLimit-Limit/Remaining/Reset on an admitted response too, as express-rate-limit sends them."""
+    quota = getattr(request, "_violations_quota", None)
+    if quota is not None and "X-RateLimit-Limit" not in response:
+        responses.set_quota_headers(response, **quota)
+    return response
 
 
 def guard(request: HttpRequest, names) -> HttpResponse | None:
@@ -136,7 +153,7 @@ def rate_limit(*names: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            return guard(request, names) or view(request, *args, **kwargs)
+            return guard(request, names) or add_quota_headers(request, view(request, *args, **kwargs))
 
         return wrapped
 

@@ -72,7 +72,7 @@ class RouteGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        response = limiters.add_quota_headers(request, self.get_response(request))
         user_id = getattr(request, "_violations_slot", None)
         if user_id is not None:
             if response.streaming:

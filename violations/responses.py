@@ -32,11 +32,17 @@ def banned(request: HttpRequest, expires_epoch: float, *, streaming: bool) -> Ht
 
 def rate_limited(body: dict[str, Any], *, limit: int, remaining: int, reset_epoch: float) -> JsonResponse:
     """429 JSON with express-rate-limit's legacy headers and Retry-After."""
-    response = JsonResponse(body, status=429)
+    response = set_quota_headers(
+        JsonResponse(body, status=429), limit=limit, remaining=remaining, reset_epoch=reset_epoch
+    )
+    response["Retry-After"] = str(_retry_after(reset_epoch))
+    return response
+
+
+def set_quota_headers(response: HttpResponse, *, limit: int, remaining: int, reset_epoch: float) -> HttpResponse:
     response["X-RateLimit-Limit"] = str(limit)
     response["X-RateLimit-Remaining"] = str(max(remaining, 0))
     response["X-RateLimit-Reset"] = str(math.ceil(reset_epoch))
-    response["Retry-After"] = str(_retry_after(reset_epoch))
     return response
 
 

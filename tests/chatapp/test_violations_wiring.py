@@ -24,7 +24,9 @@ def test_it_rate_limits_logins_per_ip_and_records_the_violation(api, member, set
     settings.VIOLATIONS_RATE_LIMITS = {"login": {"max": 2, "window_seconds": 60}}
     ip = "198.51.100.71"
 
-    assert [login(api, ip, "wrong").status_code for _ in range(2)] == [401, 401]
+    first = login(api, ip, "wrong")
+    assert (first.status_code, first["X-RateLimit-Limit"], first["X-RateLimit-Remaining"]) == (401, "2", "1")
+    assert login(api, ip, "wrong").status_code == 401
     refused = login(api, ip, "member-pass-1")  # even the right password: the window is spent
 
     assert refused.status_code == 429
