@@ -1,5 +1,5 @@
-"""A staff user opens every dashboard in Chromium after real traffic, sees charts and tables, switches
-ranges, downloads a CSV and uses User 360; screenshots are saved in the output directory."""
+"""A staff user opens every dashboard in Chromium after `loadgen` traffic over real HTTP, sees charts and
+tables, switches ranges, downloads a CSV and uses User 360; screenshots are saved in the output directory."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def sign_in(page) -> None:
     page.wait_for_selector("#chatmon-dashboards")
 
 
-def test_it_shows_every_dashboard_to_an_operator(page, operator, traffic, output_dir):
+def test_it_shows_every_dashboard_to_an_operator(loadgen_traffic, page, operator, output_dir):
     sign_in(page)
     page.click("#chatmon-dashboards a:text('Overview')")
     for slug in PAGES:
@@ -28,9 +28,17 @@ def test_it_shows_every_dashboard_to_an_operator(page, operator, traffic, output
         assert rows.count() >= 1, slug
         page.screenshot(path=output_dir / f"dashboard-{slug}.png", full_page=True)
 
+    page.goto("/dashboard/abuse/?range=24h")
+    # loadgen's abusers brute-force logins from 203.0.113.x: the login limiter records "logins" violations.
+    assert page.locator("#panel-violations .dash-chart svg").count() == 1
+    assert "logins" in page.text_content("#panel-violations thead")
+    assert "203.0.113." in page.text_content("#panel-offending-ips tbody")
+    assert "203.0.113." in page.text_content("#panel-active-bans tbody")  # the login score crossed the interval
+
     page.click("a[data-range='1h']")
-    page.wait_for_url("**/dashboard/engagement/?range=1h")
+    page.wait_for_url("**/dashboard/abuse/?range=1h")
     assert page.locator(".dash-ranges a.current").inner_text() == "1 hour"
+    assert page.locator("#panel-violations .dash-chart svg").count() == 1  # the attack was minutes ago
 
     page.goto("/dashboard/usage/?range=7d")
     with page.expect_download() as download:
