@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from chatmon.alerting import notify
-from chatmon.alerting.models import AlertRule, Incident, NotificationChannel
+from chatmon.alerting.models import AlertRule, Delivery, Incident, NotificationChannel
 
 
 @admin.register(NotificationChannel)
@@ -31,20 +34,64 @@ class OpenFilter(admin.SimpleListFilter):
 
 @admin.register(AlertRule)
 class AlertRuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "threshold", "window_minutes", "severity", "enabled")
+    list_display = ("name", "kind", "threshold", "window_minutes", "for_minutes", "severity", "enabled", "state")
     list_filter = ("kind", "severity", "enabled")
     filter_horizontal = ("channels",)
     search_fields = ("name",)
+    readonly_fields = ("state",)
+    actions = ["silence_1h", "silence_1d", "unsilence"]
+
+    @admin.display(description="state")
+    def state(self, rule: AlertRule) -> str:
+        if rule.is_silenced():
+            return f"silenced until {timezone.localtime(rule.silenced_until):%Y-%m-%d %H:%M} (no notices)"
+        if rule.pending_since:
+            return f"breaching since {timezone.localtime(rule.pending_since):%H:%M}"
+        return "-"
+
+    @admin.action(description="Silence for 1 hour (incidents recorded, no notices)")
+    def silence_1h(self, request, queryset):
+        self._silence(request, queryset, timezone.now() + timedelta(hours=1))
+
+    @admin.action(description="Silence for 24 hours (incidents recorded, no notices)")
+    def silence_1d(self, request, queryset):
+        self._silence(request, queryset, timezone.now() + timedelta(days=1))
+
+    @admin.action(description="End the silence")
+    def unsilence(self, request, queryset):
+        self._silence(request, queryset, None)
+
+    def _silence(self, request, queryset, until) -> None:
+        count = queryset.update(silenced_until=until)
+        shown = f"until {timezone.localtime(until):%Y-%m-%d %H:%M}" if until else "no longer"
+        messages.info(request, f"{count} rule(s) silenced {shown}.")
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ("event", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    list_display = ("rule", "opened_at", "resolved_at", "value", "peak_value", "summary")
+    list_display = ("rule", "opened_at", "resolved_at", "value", "peak_value", "summary", "silenced_at")
     list_filter = (OpenFilter, "rule__kind", "rule")
     list_select_related = ("rule",)
     date_hierarchy = "opened_at"
     readonly_fields = [field.name for field in Incident._meta.fields]
     actions = ["resend_notice"]
+    inlines = [DeliveryInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -13,3 +13,14 @@ def webhook_timeout() -> float:
 def dashboard_url() -> str:
     # Base URL put in notices so an operator can click through ("" leaves links out).
     return getattr(settings, "ALERTING_DASHBOARD_URL", "")
+
+
+def delivery_attempts() -> int:
+    # Attempts a notice gets per channel before it is given up (recorded as failed on the incident).
+    return getattr(settings, "ALERTING_DELIVERY_ATTEMPTS", 5)
+
+
+def retry_backoff_minutes() -> float:
+    # Wait after the first failed attempt, doubled after each further one (1, 2, 4, 8 min with the default).
+    # It must exceed the webhook timeout: an attempt's claim holds only until its retry is due.
+    return getattr(settings, "ALERTING_RETRY_BACKOFF_MINUTES", 1.0)

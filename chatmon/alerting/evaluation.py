@@ -1,13 +1,16 @@
-"""The alert evaluation job: measure every enabled rule, open or resolve its incident, send the notices.
+"""The alert evaluation job: retry due deliveries, measure every enabled rule, open or resolve its incident.
 
-One open incident per rule is guaranteed by a conditional unique constraint, and resolving is a conditional
-update, so two evaluations racing open, resolve and notify each incident once.
+A rule with `for_minutes` is pending from its first breach and opens an incident only at the first evaluation
+that finds it still breaching that long after (Prometheus' `for:`). One open incident per rule is guaranteed
+by a conditional unique constraint, and resolving is a conditional update, so two evaluations racing open,
+resolve and notify each incident once.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def evaluate_all() -> dict:
-    summary = {"rules": 0, "opened": 0, "resolved": 0, "firing": 0, "errors": 0}
+    summary = {"rules": 0, "pending": 0, "opened": 0, "resolved": 0, "firing": 0, "errors": 0, **notify.retry_due()}
     for rule in AlertRule.objects.filter(enabled=True).order_by("pk"):
         summary["rules"] += 1
         try:
@@ -36,21 +39,37 @@ def evaluate_all() -> dict:
 
 
 def evaluate(rule: AlertRule) -> str | None:
-    """'opened', 'firing' (still open), 'resolved' or None (quiet)."""
+    """'pending' (breaching, not for long enough), 'opened', 'firing' (still open), 'resolved' or None (quiet)."""
     value = values.measure(rule)
     open_incident = rule.incidents.filter(resolved_at__isnull=True).first()
     firing = value is not None and value > rule.threshold
+    if not firing:
+        AlertRule.objects.filter(pk=rule.pk, pending_since__isnull=False).update(pending_since=None)
     if firing and open_incident is None:
+        if not _breached_long_enough(rule):
+            return "pending"
         return "opened" if _open(rule, value) else "firing"
     if firing:
         stored = _storable(value)
         Incident.objects.filter(pk=open_incident.pk).update(
             last_value=stored, peak_value=Greatest(F("peak_value"), stored)
         )
+        if open_incident.opened_notified_at is None:  # opened while the rule was silenced: announce it now
+            notify.notify(open_incident, notify.OPENED)
         return "firing"
     if open_incident is not None:
         return "resolved" if _resolve(open_incident, value) else None
     return None
+
+
+def _breached_long_enough(rule: AlertRule) -> bool:
+    if not rule.for_minutes:
+        return True
+    now = timezone.now()
+    # Conditional, so racing evaluations agree on when the breach began.
+    AlertRule.objects.filter(pk=rule.pk, pending_since__isnull=True).update(pending_since=now)
+    since = AlertRule.objects.values_list("pending_since", flat=True).get(pk=rule.pk)
+    return now - since >= timedelta(minutes=rule.for_minutes)
 
 
 def _open(rule: AlertRule, value: float) -> bool:
@@ -73,7 +92,8 @@ def _resolve(incident: Incident, value: float | None) -> bool:
     if not Incident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(resolved_at=now, last_value=last):
         return False
     incident.refresh_from_db()
-    notify.notify(incident, notify.RESOLVED)
+    if incident.opened_notified_at:  # nobody was told it opened (silenced throughout): no resolved notice either
+        notify.notify(incident, notify.RESOLVED)
     return True
 
 

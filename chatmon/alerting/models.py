@@ -47,9 +47,22 @@ class AlertRule(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     enabled = models.BooleanField(default=True)
     channels = models.ManyToManyField(NotificationChannel, blank=True, related_name="rules")
+    for_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Prometheus' for: the value must stay above X this long (consecutive evaluations, one a minute) "
+        "before an incident opens; 0 opens it at the first breach.",
+    )
+    # First evaluation of the current breach; cleared by the first one that finds the value at or below X.
+    pending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    silenced_until = models.DateTimeField(
+        null=True, blank=True, help_text="Until then incidents are still recorded but no notice is sent."
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > timezone.now()
 
 
 class Incident(models.Model):
@@ -62,10 +75,12 @@ class Incident(models.Model):
     peak_value = models.FloatField()
     last_value = models.FloatField()
     summary = models.CharField(max_length=500)
-    # Claimed by a conditional update before sending, so each notice goes out once whoever evaluates.
+    # Claimed by a conditional update before its deliveries are created, so each notice is queued once.
     opened_notified_at = models.DateTimeField(null=True, blank=True)
     resolved_notified_at = models.DateTimeField(null=True, blank=True)
-    delivery_log = models.JSONField(default=list, blank=True, help_text="Each notice sent or failed, per channel.")
+    silenced_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time a notice of this incident was held back by the rule's silence."
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -77,3 +92,35 @@ class Incident(models.Model):
     def __str__(self) -> str:
         state = "resolved" if self.resolved_at else "open"
         return f"{self.rule} {self.opened_at:%Y-%m-%d %H:%M} ({state})"
+
+
+class Delivery(models.Model):
+    """One notice of an incident to one channel, retried with backoff until it is sent or gives up.
+
+    Each attempt is claimed by a conditional update of `attempts`, so two evaluations never send the same
+    attempt, and a sent delivery is never attempted again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending (will be attempted)"
+        SENT = "sent"
+        FAILED = "failed", "failed (gave up)"
+        SILENCED = "silenced", "dropped (rule silenced)"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "deliveries"
+        # The retry scan reads pending deliveries whose next attempt is due.
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="alert_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} notice to {self.channel.name}: {self.status}"

@@ -1,40 +1,83 @@
-"""Notices of an incident opening or resolving, sent once each to every enabled channel of its rule.
+"""Notices of an incident opening or resolving, delivered to every enabled channel of its rule, with retries.
 
-A notice is claimed by a conditional update of the incident's `*_notified_at` before anything is sent, so
-two evaluations racing (two workers, a rerun) send it once. The outcome per channel goes to delivery_log.
+A notice is claimed by a conditional update of the incident's `*_notified_at` before its deliveries (one per
+channel) are created, so two evaluations racing (two workers, a rerun) queue it once. Each delivery attempt is
+claimed by a conditional update of its `attempts`; a failed one is retried with backoff by later evaluations
+(`retry_due`) until it is sent or has used its attempts. A silenced rule's notices are held back instead.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import requests
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.utils import timezone
 
 from chatmon.alerting import conf
-from chatmon.alerting.models import Incident, NotificationChannel
+from chatmon.alerting.models import Delivery, Incident, NotificationChannel
 
 logger = logging.getLogger(__name__)
 OPENED, RESOLVED = "opened", "resolved"
+FIELDS = {OPENED: "opened_notified_at", RESOLVED: "resolved_notified_at"}
 
 
 def notify(incident: Incident, event: str) -> int:
-    """Send the `event` notice of `incident` unless it was sent already; returns channels reached."""
-    field = "opened_notified_at" if event == OPENED else "resolved_notified_at"
+    """Queue and attempt the `event` notice of `incident` unless it was queued already; returns channels reached.
+
+    While the rule is silenced nothing is claimed, only `silenced_at` noted: an incident still open when the
+    silence ends is announced then (evaluation calls this again), one resolved meanwhile never is.
+    """
+    if incident.rule.is_silenced():
+        Incident.objects.filter(pk=incident.pk).update(silenced_at=timezone.now())
+        return 0
+    field = FIELDS[event]
     if not Incident.objects.filter(pk=incident.pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()}):
         return 0
-    text = message(incident, event)
-    log, reached = [], 0
-    for channel in incident.rule.channels.filter(enabled=True).order_by("pk"):
-        error = _send(channel, incident, event, text)
-        reached += error is None
-        log.append({"event": event, "channel": channel.name, "at": timezone.now().isoformat(), "error": error or ""})
-    if log:
-        # Only the claimant of this notice writes here, so reading then writing the list loses nothing.
-        current = Incident.objects.values_list("delivery_log", flat=True).get(pk=incident.pk)
-        Incident.objects.filter(pk=incident.pk).update(delivery_log=[*current, *log])
-    return reached
+    channels = incident.rule.channels.filter(enabled=True).order_by("pk")
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(incident=incident, channel=channel, event=event) for channel in channels]
+    )
+    return sum(attempt(delivery) for delivery in deliveries)
+
+
+def retry_due() -> dict:
+    """Attempt every pending delivery whose retry is due (called by each evaluation)."""
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now())
+    outcome = {"retried": 0, "delivered": 0}
+    for delivery in due.select_related("incident__rule", "channel").order_by("pk"):
+        outcome["retried"] += 1
+        outcome["delivered"] += attempt(delivery)
+    return outcome
+
+
+def attempt(delivery: Delivery) -> bool:
+    """One attempt of `delivery`, if this caller claims it; True when the channel took the notice."""
+    incident = delivery.incident
+    if incident.rule.is_silenced():  # silenced after the notice was queued: its retries are dropped
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(status=Delivery.Status.SILENCED)
+        return False
+    number = delivery.attempts + 1
+    retry_at = timezone.now() + timedelta(minutes=conf.retry_backoff_minutes() * 2 ** (number - 1))
+    # The claim also books the retry, so a worker that dies mid-send leaves the delivery to a later evaluation.
+    claimed = Q(pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts)
+    if not Delivery.objects.filter(claimed).update(attempts=number, next_attempt_at=retry_at):
+        return False
+    error = _send(delivery.channel, incident, delivery.event, message(incident, delivery.event))
+    if error is None:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+        )
+        return True
+    gave_up = number >= conf.delivery_attempts()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED if gave_up else Delivery.Status.PENDING,
+        next_attempt_at=None if gave_up else retry_at,
+        last_error=error,
+    )
+    return False
 
 
 def message(incident: Incident, event: str) -> str:

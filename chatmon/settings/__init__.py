@@ -4,10 +4,12 @@ Each app that needs environment variables mapped to its Django settings owns one
 imported below; the app's own `conf.py` holds the defaults, so the app also works without these modules.
 """
 
+from chatmon.settings.alerting import *  # noqa: F403
 from chatmon.settings.api import *  # noqa: F403
 from chatmon.settings.auditlog import *  # noqa: F403
 from chatmon.settings.base import *  # noqa: F403
 from chatmon.settings.chatapp import *  # noqa: F403
+from chatmon.settings.dashboards import *  # noqa: F403
 from chatmon.settings.ledger import *  # noqa: F403
 from chatmon.settings.logs import *  # noqa: F403
 from chatmon.settings.monitoring import *  # noqa: F403

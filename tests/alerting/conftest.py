@@ -1,12 +1,17 @@
-"""A real webhook receiver: an HTTP server on a loopback port, in a thread, recording what it is sent."""
+"""A real webhook receiver: an HTTP server on a loopback port, in a thread, recording what it is sent.
+
+It answers `status`, or the next of `statuses` while any are left (a receiver that fails first, then recovers).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from chatmon.alerting.models import AlertRule, NotificationChannel
 
@@ -16,6 +21,7 @@ class Receiver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.bodies: list[dict] = []
         self.status = 200
+        self.statuses: list[int] = []
 
     @property
     def url(self) -> str:
@@ -28,7 +34,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         self.server.bodies.append(json.loads(self.rfile.read(length)))
-        self.send_response(self.server.status)
+        self.send_response(self.server.statuses.pop(0) if self.server.statuses else self.server.status)
         self.end_headers()
         self.wfile.write(b"ok")
 
@@ -59,3 +65,10 @@ def make_rule(webhook):
         return rule
 
     return make
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Moves time forward between evaluations (backoff, `for` durations, silences) without sleeping."""
+    time_machine.move_to(timezone.now())
+    return lambda **delta: time_machine.shift(dt.timedelta(**delta))

@@ -14,11 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     client.force_login(operator)
     response = client.post("/admin/chatmon/alertrule/add/", {
-        "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10",
+        "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10", "for_minutes": "3",
         "severity": "critical", "enabled": "on", "channels": [webhook.pk],
     })  # fmt: skip
     assert response.status_code == 302
     assert AlertRule.objects.get(name="too many errors").channels.get() == webhook
+    assert AlertRule.objects.get(name="too many errors").for_minutes == 3
 
     assert client.get("/admin/chatmon/incident/?state=open").status_code == 200
     assert client.get("/admin/chatmon/notificationchannel/").status_code == 200
@@ -35,3 +36,7 @@ def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receive
     )
 
     assert [body["chatmon"]["event"] for body in receiver.bodies] == ["opened", "opened"]
+    incident = Incident.objects.get()
+    assert incident.deliveries.filter(status="sent").count() == 2
+    page = client.get(f"/admin/chatmon/incident/{incident.pk}/change/").content.decode()
+    assert "ops-slack" in page and "sent" in page  # each delivery, shown on the incident

@@ -39,7 +39,10 @@ def test_it_notifies_once_per_incident_and_once_on_resolution(make_rule, receive
     assert receiver.bodies[1]["text"].startswith("[RESOLVED]")
     incident = Incident.objects.get()
     assert incident.resolved_at is not None and incident.peak_value == 5
-    assert [entry["error"] for entry in incident.delivery_log] == ["", ""]
+    assert [(d.event, d.status, d.attempts) for d in incident.deliveries.all()] == [
+        ("opened", "sent", 1),
+        ("resolved", "sent", 1),
+    ]
 
 
 def test_it_records_a_failed_delivery_in_the_incident(make_rule, receiver):
@@ -50,5 +53,6 @@ def test_it_records_a_failed_delivery_in_the_incident(make_rule, receiver):
     evaluate_all()
 
     incident = Incident.objects.get()
-    assert "500" in incident.delivery_log[0]["error"]
+    delivery = incident.deliveries.get()
+    assert "500" in delivery.last_error and delivery.status == "pending" and delivery.attempts == 1
     assert incident.opened_notified_at is not None
