@@ -20,17 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from chatmon.testing.servers import free_port  # noqa: E402  (needs the path above)
+
 DURATION = os.environ.get("BENCH_SECONDS", "3")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SETTINGS = """from chatmon.settings import *  # noqa
 VIOLATIONS_ROUTE_LIMITERS = {**VIOLATIONS_ROUTE_LIMITERS, "healthz": ["share_ip"]}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(port: int, timeout: float = 30) -> None:

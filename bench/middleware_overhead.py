@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,13 +25,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from chatmon.testing.servers import free_port  # noqa: E402  (needs the path above)
+
 STACKS = ("bare", "prometheus", "monitoring", "full")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(stack: str, env: dict, workers: int, tmp: Path) -> tuple[subprocess.Popen, str]:
