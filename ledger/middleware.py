@@ -9,20 +9,31 @@ from django.http import HttpRequest, HttpResponse
 
 from ledger import conf, services
 
+# Users remembered per process before the memory is cleared (each then costs one read again).
+_MAX_REMEMBERED = 50_000
+
 
 class BalanceSyncMiddleware:
-    """On each authenticated request, give the user a balance and the configured auto-refill settings.
+    """Gives an authenticated user a balance and the configured auto-refill settings.
 
-    One indexed read per request; a write only when the user has no balance or the settings changed.
+    The sync is one indexed read (a write only when something is missing or differs), so each process does
+    it once per user and configuration, not on every request: a user is synced again when the configured
+    start balance or auto-refill settings change, or when the process restarts.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         if not conf.balance_enabled():
             raise MiddlewareNotUsed("balances are off (LEDGER_BALANCE_ENABLED)")
         self.get_response = get_response
+        self._synced: dict[object, tuple] = {}  # user id -> configuration it was last synced with
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            services.sync_balance_settings(user=user)
+            configuration = (conf.start_balance(), tuple(sorted((conf.auto_refill() or {}).items())))
+            if self._synced.get(user.pk) != configuration:
+                services.sync_balance_settings(user=user)
+                if len(self._synced) >= _MAX_REMEMBERED:
+                    self._synced.clear()
+                self._synced[user.pk] = configuration
         return self.get_response(request)

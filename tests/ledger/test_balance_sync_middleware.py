@@ -40,3 +40,21 @@ def test_it_switches_itself_off_when_balances_are_off(client, member, settings):
     client.get("/healthz")
     assert not Balance.objects.exists()
     assert get_user_model().objects.count() == 1
+
+
+def test_it_reads_the_balance_once_per_user_and_configuration(client, member, balances_on):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def balance_reads() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/healthz")
+        return sum('"ledger_balance"' in query["sql"] for query in queries.captured_queries)
+
+    client.force_login(member)
+    assert balance_reads() >= 1  # first request: read, then create
+    assert balance_reads() == 0  # same user, same configuration: nothing to do
+    balances_on.LEDGER_AUTO_REFILL_ENABLED = True
+    balances_on.LEDGER_REFILL_AMOUNT = 300
+    assert balance_reads() >= 1  # the configuration changed: synced again
+    assert Balance.objects.get(user=member).refill_amount == 300
