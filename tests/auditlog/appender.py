@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import django
 
@@ -42,7 +43,8 @@ def main() -> None:
     count, worker = sys.argv[1:3]
     django.setup()
     ready_then_wait()
-    print(json.dumps(append(int(count), worker)))
+    started = time.time()
+    print(json.dumps({**append(int(count), worker), "started": started, "finished": time.time()}))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from pathlib import Path
@@ -28,6 +27,7 @@ def test_it_keeps_a_valid_chain_under_concurrent_writers():
     report = verify_chain()
     assert (report.ok, report.checked, report.problem) == (True, WRITERS * EACH, "")
     assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, WRITERS * EACH + 1))
-    # The writers really interleaved: the chain is not six runs of one writer each.
-    labels = list(AuditEvent.objects.order_by("seq").values_list("actor_label", flat=True))
-    assert sum(a != b for a, b in itertools.pairwise(labels)) > WRITERS
+    # The writers really ran at the same time: every one started before any had finished. (Whether their
+    # events interleave in the chain is up to the scheduler: SQLite may let one writer take several turns.)
+    runs = [json.loads(out) for out in outputs]
+    assert max(run["started"] for run in runs) < min(run["finished"] for run in runs)
