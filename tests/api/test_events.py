@@ -8,7 +8,10 @@ import pytest
 from prometheus_client import REGISTRY
 
 from auditlog.models import AuditEvent
-from chatmon.monitoring.aggregator import buffer, minute_of
+from chatmon.monitoring import flusher
+from chatmon.monitoring.aggregator import minute_of
+from chatmon.monitoring.compaction import compact
+from chatmon.monitoring.models import RequestRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +63,12 @@ def test_it_records_timings_like_chatmons_own_requests(api):
     body = api.post("timings", {"timings": [timing, timing | {"status": 99}]}).json()
     assert [r["ok"] for r in body["results"]] == [True, False]
     assert sample("chatmon_http_requests_total", labels) == before + 1
-    rows = buffer.drain().requests
-    row = rows[(minute_of(int(at)), "librechat:/api/ask/:endpoint", "POST")]
-    assert row[0] == 1  # count
-    assert row[3] == 1_500_000  # duration_sum_us
+    # Through the same pipeline as chatmon's own requests: buffer, Redis (the background flusher may have
+    # sent it already; flush() sends whatever is left), then compaction into the per-minute rollups.
+    flusher.flush()
+    compact(now=time.time() + 120)
+    row = RequestRollup.objects.get(route="librechat:/api/ask/:endpoint", method="POST")
+    assert (row.minute.timestamp(), row.count, row.duration_sum_us) == (minute_of(int(at)), 1, 1_500_000)
 
 
 def test_it_refuses_timings_too_old_and_caps_the_routes(api, settings):
