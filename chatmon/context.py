@@ -7,8 +7,8 @@ log records and metrics can read them without being passed the request.
 from __future__ import annotations
 
 import contextvars
+import random
 import re
-import uuid
 from dataclasses import dataclass, field
 
 
@@ -36,7 +36,10 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 def new_request_id(supplied: str | None = None) -> str:
     if supplied and _SAFE_REQUEST_ID.match(supplied):
         return supplied
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, like uuid4().hex, from the process's PRNG instead of the kernel's
+    # (one system call less per request): a request id must be unique, not unguessable. The random module
+    # reseeds itself in a forked child, so gunicorn workers do not repeat each other's ids.
+    return f"{random.getrandbits(128):032x}"
 
 
 def request_id() -> str:

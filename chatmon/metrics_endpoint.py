@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import multiprocess
 from prometheus_client.metrics import MetricWrapperBase
 
+from chatmon.monitoring.batched import request_metrics
+
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
 
@@ -41,6 +43,7 @@ def _address_ok(request: HttpRequest) -> bool:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     if _token_ok(request) or _address_ok(request):
+        request_metrics.sync()  # this process's requests up to now; the others' are at most a sync interval late
         return HttpResponse(
             prometheus_client.generate_latest(_registry()), content_type=prometheus_client.CONTENT_TYPE_LATEST
         )

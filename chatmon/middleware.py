@@ -6,17 +6,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from chatmon import context, errors
 from chatmon.logging import access
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_META = "HTTP_X_REQUEST_ID"  # read from META: request.headers would build a dict of every header
 
 
 def _user_id(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     return str(user.pk) if user is not None and user.is_authenticated else ""
+
+
+def _settle_anonymous(request: HttpRequest) -> None:
+    """A request without a session key is anonymous: say so before anyone asks.
+
+    AuthenticationMiddleware leaves request.user lazy; the first look (ours, the ban check's, a view's) would
+    go through the auth backend and the session to learn that an empty session holds no user, and mark the
+    session accessed (so the response would vary on Cookie for nothing). Only Django's own lazy user is
+    replaced: a user set by another middleware (remote user, a token) is left alone.
+    """
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key is None and type(request.__dict__.get("user")) is SimpleLazyObject:
+        request.user = AnonymousUser()
 
 
 class RequestContextMiddleware:
@@ -26,7 +42,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        ctx = context.RequestContext(request_id=context.new_request_id(request.headers.get(REQUEST_ID_HEADER)))
+        ctx = context.RequestContext(request_id=context.new_request_id(request.META.get(REQUEST_ID_META)))
         request.request_id = ctx.request_id
         request.chatmon_started = time.perf_counter()
         token = context.current.set(ctx)
@@ -47,6 +63,7 @@ class RequestContextMiddleware:
             return
         match = request.resolver_match
         ctx.route = match.route if match else ""
+        _settle_anonymous(request)
         ctx.user_id = _user_id(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

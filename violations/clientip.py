@@ -7,6 +7,7 @@ ban or a per-IP limit. Hop selection and header parsing (brackets, ports, IPv4-m
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Any
 
@@ -33,6 +34,7 @@ def strip_port(address: str | None) -> str | None:
     return address
 
 
+@functools.lru_cache(maxsize=4096)  # per request, often more than once; the same few addresses recur
 def normalize(address: str | None) -> str:
     """Canonical text of an address (port stripped, IPv4-mapped IPv6 as IPv4); "" when it is not an IP."""
     text = (strip_port((address or "").strip()) or "").split("%", 1)[0]

@@ -1,7 +1,7 @@
 """Settings for bench/middleware_overhead.py: chatmon's settings with the middleware stack chosen by BENCH_STACK.
 
-bare: Django's own middleware only; prometheus: plus django-prometheus' pair; monitoring: plus chatmon's request
-context and request monitoring; full: chatmon's whole stack.
+bare: Django's own middleware only; prometheus: plus django-prometheus' middleware pair; monitoring: plus
+chatmon's request context and request monitoring; full: chatmon's whole stack, as shipped.
 """
 
 import os
@@ -10,9 +10,14 @@ from chatmon.settings import *  # noqa: F403
 from chatmon.settings import MIDDLEWARE as FULL
 
 _DJANGO = [name for name in FULL if name.startswith("django.")]
-_PROMETHEUS = [FULL[0], *_DJANGO, FULL[-1]]
-# django-prometheus plus request context (logging) and request monitoring, without the ban check and guards.
-_MONITORING = [FULL[0], FULL[1], "chatmon.monitoring.middleware.MonitoringMiddleware", *_DJANGO, FULL[-1]]
+_PROMETHEUS = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *_DJANGO,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Request context (logging) and request monitoring, without the ban check, route guards and the rest.
+_MONITORING = ["chatmon.middleware.RequestContextMiddleware", "chatmon.monitoring.middleware.MonitoringMiddleware",
+               *_DJANGO]  # fmt: skip
 
 MIDDLEWARE = {"bare": _DJANGO, "prometheus": _PROMETHEUS, "monitoring": _MONITORING, "full": FULL}[
     os.environ.get("BENCH_STACK", "full")

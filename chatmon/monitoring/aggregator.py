@@ -6,6 +6,8 @@ every few seconds and sends it to Redis in one pipeline (chatmon.monitoring.stor
 
 from __future__ import annotations
 
+import bisect
+import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -48,14 +50,17 @@ def minute_of(timestamp: float) -> int:
 
 
 def day_of(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime(timestamp))
+    return _day_name(int(timestamp // 86400))
+
+
+@functools.lru_cache(maxsize=8)  # called per request: format each day once
+def _day_name(day_number: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day_number * 86400))
 
 
 def bucket_field(duration_ms: float) -> str:
-    for bound, name in zip(LATENCY_BUCKETS_MS, BUCKET_FIELDS, strict=False):
-        if duration_ms <= bound:
-            return name
-    return "le_inf"
+    # The first bucket whose upper bound is >= the duration; past the last bound, le_inf.
+    return BUCKET_FIELDS[bisect.bisect_left(LATENCY_BUCKETS_MS, duration_ms)]
 
 
 class Buffer:

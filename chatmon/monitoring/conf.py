@@ -19,6 +19,11 @@ def flush_seconds() -> float:
     return _get("MONITORING_FLUSH_SECONDS", 5.0)
 
 
+def metrics_sync_seconds() -> float:
+    # How often each process writes its batched request metrics (chatmon.monitoring.batched) for /metrics.
+    return _get("MONITORING_METRICS_SYNC_SECONDS", 1.0)
+
+
 def buffer_max_minutes() -> int:
     # While Redis is unreachable a process keeps at most this many minutes of rollups, then drops the oldest.
     return _get("MONITORING_BUFFER_MAX_MINUTES", 30)

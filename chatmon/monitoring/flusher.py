@@ -1,4 +1,5 @@
-"""Each process sends its buffer to Redis every few seconds from a daemon thread, and once more at exit.
+"""Each process's daemon thread writes its batched request metrics about once a second and sends its rollup
+buffer to Redis every few seconds; both happen once more at exit.
 
 `flush()` is also the public hook for a worker's shutdown (deploy/gunicorn.conf.py `worker_exit`, Celery's
 `worker_process_shutdown`) and for tests. A failed flush puts the batch back, so a short Redis outage delays
@@ -12,11 +13,13 @@ import atexit
 import logging
 import os
 import threading
+import time
 
 import redis
 
 from chatmon.monitoring import conf, metrics, process, store
 from chatmon.monitoring.aggregator import buffer
+from chatmon.monitoring.batched import request_metrics
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,9 @@ def ensure_started() -> None:
 
 
 def flush() -> bool:
-    """Send what this process has buffered; False (and the batch kept for the next try) if Redis failed."""
+    """Write the batched metrics and send the buffered rollups; False (the batch kept for the next try) if
+    Redis failed."""
+    request_metrics.sync()
     with _flush_lock:  # the thread and an exit hook never send the same batch twice or out of order
         batch = buffer.drain()
         if not batch:
@@ -56,11 +61,15 @@ def flush() -> bool:
 
 
 def _run() -> None:
+    flushed_at = time.monotonic()
     while True:
-        threading.Event().wait(conf.flush_seconds())
+        threading.Event().wait(min(conf.metrics_sync_seconds(), conf.flush_seconds()))
         try:
-            flush()
-            process.sample()
+            request_metrics.sync()
+            if time.monotonic() - flushed_at >= conf.flush_seconds():
+                flushed_at = time.monotonic()
+                flush()
+                process.sample()
         except Exception:  # the thread must outlive any bug in one round, or monitoring stops silently
             log.exception("monitoring flush round failed")
 
@@ -77,6 +86,7 @@ def _after_fork_in_child() -> None:
     # Locks are made anew: another thread may have held one at the moment of the fork.
     global _started_in, _lock, _flush_lock
     buffer.__init__()
+    request_metrics.reset_after_fork()
     _lock, _flush_lock = threading.Lock(), threading.Lock()
     _started_in = None
 

@@ -1,7 +1,8 @@
 """Request monitoring: route template, method, status class and duration of every request.
 
-Each request updates Prometheus' in-memory metrics and this process's rollup buffer; nothing crosses the
-network per request (the flusher thread sends the buffer to Redis every few seconds). It sits right after
+Each request adds to this process's batched Prometheus metrics (chatmon.monitoring.batched) and rollup buffer;
+nothing crosses the network or touches a metrics file per request (the flusher thread writes the metrics about
+once a second and sends the rollups to Redis every few seconds). It sits right after
 chatmon.middleware.RequestContextMiddleware and reads the route and user that it resolved from
 chatmon.context. Streaming responses are recorded when the server closes them (time to last byte).
 """
@@ -15,8 +16,9 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
 from chatmon import context
-from chatmon.monitoring import collectors, conf, metrics
+from chatmon.monitoring import collectors, conf
 from chatmon.monitoring.aggregator import StreamStats
+from chatmon.monitoring.batched import request_metrics
 from chatmon.monitoring.requests import record_request
 from chatmon.monitoring.streaming import AsyncTimedStream, TimedStream
 
@@ -32,19 +34,18 @@ class MonitoringMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        metrics.IN_FLIGHT.inc()
+        request_metrics.started()
         try:
             response = self.get_response(request)
         except BaseException:
-            metrics.IN_FLIGHT.dec()
+            request_metrics.finished()
             raise
         ctx = context.current.get()
         route = (ctx.route if ctx else "") or UNMATCHED
         user_id = ctx.user_id if ctx else ""
-        agent = request.headers.get("User-Agent", "")[:512]
+        agent = request.META.get("HTTP_USER_AGENT", "")[:512]  # not request.headers: it builds a dict of all
 
         def finish(stream: StreamStats | None) -> None:
-            metrics.IN_FLIGHT.dec()
             record_request(
                 route=route,
                 method=request.method,
@@ -53,6 +54,7 @@ class MonitoringMiddleware:
                 stream=stream,
                 user_id=user_id,
                 agent=agent,
+                in_flight=True,
             )
 
         if response.streaming:

@@ -1,4 +1,4 @@
-"""Recording one finished request: Prometheus metrics and this process's rollup buffer, no network call.
+"""Recording one finished request: Prometheus metrics (batched) and this process's rollup buffer, no network call.
 
 Used by MonitoringMiddleware for chatmon's own requests and by the HTTP API for timings that a chat app
 that is not Django reports, so both land in the same series and rollups.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 
-from chatmon.monitoring import flusher, metrics
+from chatmon.monitoring import flusher
 from chatmon.monitoring.aggregator import StreamStats, buffer
+from chatmon.monitoring.batched import request_metrics
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -24,17 +25,15 @@ def record_request(
     at: float | None = None,
     user_id: str = "",
     agent: str | None = None,
+    in_flight: bool = False,
 ) -> None:
-    """`route` is a template (a bounded label), never a raw path; `at` is a Unix time (default: now)."""
+    """`route` is a template (a bounded label), never a raw path; `at` is a Unix time (default: now);
+    `in_flight`: the request was counted by `request_metrics.started()` and this ends it."""
     method = method if method in METHODS else "OTHER"
-    metrics.REQUESTS.labels(route=route, method=method, status_class=f"{status // 100}xx").inc()
-    metrics.REQUEST_DURATION.labels(route=route, method=method).observe(duration_s)
-    if stream is not None:
-        if stream.ttfb_s is not None:
-            metrics.STREAM_TTFB.labels(route=route).observe(stream.ttfb_s)
-        metrics.STREAM_BYTES.labels(route=route).observe(stream.bytes_sent)
-        if stream.disconnected:
-            metrics.STREAM_DISCONNECTS.labels(route=route).inc()
+    request_metrics.record(
+        route=route, method=method, status_class=f"{status // 100}xx", duration_s=duration_s, stream=stream,
+        ended=in_flight,
+    )  # fmt: skip
     now = time.time() if at is None else at
     buffer.record_request(now=now, route=route, method=method, status=status, duration_s=duration_s, stream=stream)
     if user_id:

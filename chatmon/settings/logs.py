@@ -21,6 +21,8 @@ LOG_MAX_SIZE = env.str("LOG_MAX_SIZE", default="20m")
 LOG_MAX_FILES = env.str("LOG_MAX_FILES", default="14d")
 SLOW_QUERY_MS = env.float("SLOW_QUERY_MS", default=500)
 CHATMON_ACCESS_LOG = env.bool("CHATMON_ACCESS_LOG", default=True)
+# URL names left out of the access log (probes and scrapes would drown real traffic).
+CHATMON_ACCESS_LOG_EXCLUDE = env.list("CHATMON_ACCESS_LOG_EXCLUDE", default=["healthz", "health", "metrics"])
 CHATMON_CLIENT_IP_RESOLVER = env.str("CHATMON_CLIENT_IP_RESOLVER", default="violations.clientip.client_ip")
 
 LOGGING = build_logging(

@@ -30,8 +30,10 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
     var_dir.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("CHATMON_TEST_SQLITE", str(var_dir / f"{tag}.sqlite3"))
     # Tests flush monitoring buffers themselves (flusher.flush()); a background flush in the middle of a test
-    # would move its data from under it, so the flusher thread waits an hour between rounds.
+    # would move its data from under it, so the flusher thread waits an hour between rounds. The same for the
+    # batched request metrics: /metrics and flush() write them, so tests see them exactly when they look.
     os.environ.setdefault("CHATMON_MONITORING_FLUSH_SECONDS", "3600")
+    os.environ.setdefault("CHATMON_MONITORING_METRICS_SYNC_SECONDS", "3600")
     # Tests never write var/logs; the Celery worker subprocesses inherit this folder too.
     os.environ.setdefault("LOG_DIR", tempfile.mkdtemp(prefix="chatmon-test-logs-"))
     if not os.environ.get("REDIS_URL"):

@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 from auditlog.models import AuditEvent
 from chatmon.monitoring import flusher
 from chatmon.monitoring.aggregator import minute_of
+from chatmon.monitoring.batched import request_metrics
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.models import RequestRollup
 
@@ -55,6 +56,7 @@ def test_it_counts_feature_events(api):
 
 def test_it_records_timings_like_chatmons_own_requests(api):
     labels = {"route": "librechat:/api/ask/:endpoint", "method": "POST", "status_class": "2xx"}
+    request_metrics.sync()
     before = sample("chatmon_http_requests_total", labels)
     at = time.time() - 120
     ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
@@ -62,6 +64,7 @@ def test_it_records_timings_like_chatmons_own_requests(api):
               "ttfb_ms": 300, "bytes_sent": 2048, "at": ended}  # fmt: skip
     body = api.post("timings", {"timings": [timing, timing | {"status": 99}]}).json()
     assert [r["ok"] for r in body["results"]] == [True, False]
+    request_metrics.sync()  # what the flusher thread and /metrics do
     assert sample("chatmon_http_requests_total", labels) == before + 1
     # Through the same pipeline as chatmon's own requests: buffer, Redis (the background flusher may have
     # sent it already; flush() sends whatever is left), then compaction into the per-minute rollups.

@@ -77,7 +77,11 @@ def test_it_runs_the_whole_stack_and_stops_it_cleanly(tmp_path, output_dir):
             )
             assert "Site administration" in login.text
             assert "chatmon.beat_heartbeat" in session.get(f"{base}/admin/chatmon/jobrun/").text
-            assert "django_http_requests_total" in requests.get(f"{base}/metrics", timeout=5).text
+            # One web worker: the requests above are in the /metrics it serves (it writes its batch first).
+            assert (
+                'chatmon_http_requests_total{method="POST",route="admin/login/"'
+                in requests.get(f"{base}/metrics", timeout=5).text
+            )
             children = psutil.Process(process.pid).children(recursive=True)
             names = " ".join(" ".join(child.cmdline()) for child in children)
             for part in ("gunicorn", "celery -A chatmon worker", "celery -A chatmon beat", "valkey"):

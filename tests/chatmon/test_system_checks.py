@@ -7,12 +7,8 @@ from django.test import override_settings
 
 from chatmon import checks
 
-GOOD_MIDDLEWARE = [
-    checks.PROMETHEUS_BEFORE,
-    checks.REQUEST_CONTEXT,
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    checks.PROMETHEUS_AFTER,
-]
+GOOD_MIDDLEWARE = [checks.REQUEST_CONTEXT, checks.MONITORING, "django.contrib.sessions.middleware.SessionMiddleware"]
+WITH_PROMETHEUS = [checks.PROMETHEUS_BEFORE, *GOOD_MIDDLEWARE, checks.PROMETHEUS_AFTER]
 
 
 def ids(messages) -> list[str]:
@@ -25,18 +21,28 @@ def test_it_accepts_the_shipped_settings():
     assert ids(checks.check_metrics_allowlist()) == []
 
 
+@override_settings(MIDDLEWARE=WITH_PROMETHEUS)
+def test_it_accepts_django_prometheus_pair_around_everything():
+    assert ids(checks.check_middleware()) == []
+
+
 @override_settings(MIDDLEWARE=GOOD_MIDDLEWARE[1:])
 def test_it_warns_about_missing_middleware():
     assert ids(checks.check_middleware()) == ["chatmon.W001"]
 
 
-@override_settings(MIDDLEWARE=[GOOD_MIDDLEWARE[2], *GOOD_MIDDLEWARE[:2], GOOD_MIDDLEWARE[3]])
+@override_settings(MIDDLEWARE=[WITH_PROMETHEUS[3], *WITH_PROMETHEUS[:3], WITH_PROMETHEUS[4]])
 def test_it_warns_when_prometheus_does_not_wrap_everything():
     assert ids(checks.check_middleware()) == ["chatmon.W002"]
 
 
-@override_settings(MIDDLEWARE=[GOOD_MIDDLEWARE[0], GOOD_MIDDLEWARE[2], GOOD_MIDDLEWARE[1], GOOD_MIDDLEWARE[3]])
+@override_settings(MIDDLEWARE=[GOOD_MIDDLEWARE[2], GOOD_MIDDLEWARE[0], GOOD_MIDDLEWARE[1]])
 def test_it_warns_when_the_request_context_comes_late():
+    assert ids(checks.check_middleware()) == ["chatmon.W002"]
+
+
+@override_settings(MIDDLEWARE=[GOOD_MIDDLEWARE[1], GOOD_MIDDLEWARE[0], GOOD_MIDDLEWARE[2]])
+def test_it_warns_when_monitoring_comes_before_the_request_context():
     assert ids(checks.check_middleware()) == ["chatmon.W002"]
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from chatmon.monitoring import flusher
-from chatmon.monitoring.aggregator import BUCKET_FIELDS
+from chatmon.monitoring.aggregator import BUCKET_FIELDS, bucket_field
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.models import RequestRollup
 
@@ -68,3 +68,11 @@ def test_it_leaves_the_current_minute_in_redis_until_it_is_over(client):
 
 def _next_minute() -> float:
     return time.time() + 60
+
+
+@pytest.mark.parametrize(
+    ("duration_ms", "field"),
+    [(0, "le_5"), (5, "le_5"), (5.001, "le_10"), (250, "le_250"), (10000, "le_10000"), (10000.5, "le_inf")],
+)
+def test_a_duration_on_a_bound_counts_in_that_bounds_bucket(duration_ms, field):
+    assert bucket_field(duration_ms) == field
