@@ -1,9 +1,12 @@
 """The alert evaluation job: retry due deliveries, measure every enabled rule, open or resolve its incident.
 
 A rule with `for_minutes` is pending from its first breach and opens an incident only at the first evaluation
-that finds it still breaching that long after (Prometheus' `for:`). One open incident per rule is guaranteed
-by a conditional unique constraint, and resolving is a conditional update, so two evaluations racing open,
-resolve and notify each incident once.
+that finds it still breaching that long after (Prometheus' `for:`). Symmetrically, with `keep_firing_minutes`
+an open incident resolves only at the first evaluation that finds it quiet that long after its quiet spell
+began (Prometheus' `keep_firing_for:`); a breach in between continues the same incident. While it is open,
+`repeat_minutes` sends its notice again (Alertmanager's `repeat_interval`). One open incident per rule is
+guaranteed by a conditional unique constraint, and resolving is a conditional update, so two evaluations
+racing open, resolve and notify each incident once.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 def evaluate_all() -> dict:
-    summary = {"rules": 0, "pending": 0, "opened": 0, "resolved": 0, "firing": 0, "errors": 0, **notify.retry_due()}
+    summary = {"rules": 0, "pending": 0, "opened": 0, "firing": 0, "keeping": 0, "resolved": 0, "errors": 0,
+               **notify.retry_due()}  # fmt: skip
     for rule in AlertRule.objects.filter(enabled=True).order_by("pk"):
         summary["rules"] += 1
         try:
@@ -39,37 +43,45 @@ def evaluate_all() -> dict:
 
 
 def evaluate(rule: AlertRule) -> str | None:
-    """'pending' (breaching, not for long enough), 'opened', 'firing' (still open), 'resolved' or None (quiet)."""
+    """'pending' (breaching, not for long enough), 'opened', 'firing' (still open), 'keeping' (quiet, kept open
+    by keep_firing_minutes), 'resolved' or None (quiet)."""
     value = values.measure(rule)
     open_incident = rule.incidents.filter(resolved_at__isnull=True).first()
     firing = value is not None and value > rule.threshold
     if not firing:
         AlertRule.objects.filter(pk=rule.pk, pending_since__isnull=False).update(pending_since=None)
     if firing and open_incident is None:
-        if not _breached_long_enough(rule):
+        if not _lasted(AlertRule, rule.pk, "pending_since", rule.for_minutes):
             return "pending"
         return "opened" if _open(rule, value) else "firing"
     if firing:
         stored = _storable(value)
         Incident.objects.filter(pk=open_incident.pk).update(
-            last_value=stored, peak_value=Greatest(F("peak_value"), stored)
+            last_value=stored, peak_value=Greatest(F("peak_value"), stored), quiet_since=None
         )
         if open_incident.opened_notified_at is None:  # opened while the rule was silenced: announce it now
             notify.notify(open_incident, notify.OPENED)
+        else:
+            notify.remind(open_incident)
         return "firing"
-    if open_incident is not None:
-        return "resolved" if _resolve(open_incident, value) else None
-    return None
+    if open_incident is None:
+        return None
+    if not _lasted(Incident, open_incident.pk, "quiet_since", rule.keep_firing_minutes):
+        return "keeping"
+    return "resolved" if _resolve(open_incident, value) else None
 
 
-def _breached_long_enough(rule: AlertRule) -> bool:
-    if not rule.for_minutes:
+def _lasted(model, pk: int, since_field: str, minutes: int) -> bool:
+    """Whether the state whose start `since_field` records (now, if unset) has lasted `minutes`.
+
+    The start is set by a conditional update, so racing evaluations agree on when the state began.
+    """
+    if not minutes:
         return True
     now = timezone.now()
-    # Conditional, so racing evaluations agree on when the breach began.
-    AlertRule.objects.filter(pk=rule.pk, pending_since__isnull=True).update(pending_since=now)
-    since = AlertRule.objects.values_list("pending_since", flat=True).get(pk=rule.pk)
-    return now - since >= timedelta(minutes=rule.for_minutes)
+    model.objects.filter(pk=pk, **{f"{since_field}__isnull": True}).update(**{since_field: now})
+    since = model.objects.values_list(since_field, flat=True).get(pk=pk)
+    return now - since >= timedelta(minutes=minutes)
 
 
 def _open(rule: AlertRule, value: float) -> bool:

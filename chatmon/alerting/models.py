@@ -52,6 +52,16 @@ class AlertRule(models.Model):
         help_text="Prometheus' for: the value must stay above X this long (consecutive evaluations, one a minute) "
         "before an incident opens; 0 opens it at the first breach.",
     )
+    keep_firing_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Prometheus' keep_firing_for: an open incident resolves only once the value has stayed at or "
+        "below X this long, so a value hovering around X does not open and resolve it again and again.",
+    )
+    repeat_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Alertmanager's repeat_interval: while an incident stays open, its notice is sent again this "
+        "often ('still firing'); 0 sends it once.",
+    )
     # First evaluation of the current breach; cleared by the first one that finds the value at or below X.
     pending_since = models.DateTimeField(null=True, blank=True, editable=False)
     silenced_until = models.DateTimeField(
@@ -80,6 +90,12 @@ class Incident(models.Model):
     resolved_notified_at = models.DateTimeField(null=True, blank=True)
     silenced_at = models.DateTimeField(
         null=True, blank=True, help_text="Last time a notice of this incident was held back by the rule's silence."
+    )
+    # First evaluation of the current quiet spell of an open incident (its rule's keep_firing_minutes); cleared
+    # when the value breaches again.
+    quiet_since = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last 'still firing' notice was queued."
     )
 
     class Meta:

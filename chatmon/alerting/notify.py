@@ -1,7 +1,8 @@
 """Notices of an incident opening or resolving, delivered to every enabled channel of its rule, with retries.
 
-A notice is claimed by a conditional update of the incident's `*_notified_at` before its deliveries (one per
-channel) are created, so two evaluations racing (two workers, a rerun) queue it once. Each delivery attempt is
+A notice is claimed by a conditional update of the incident's `*_notified_at` (or, for the repeated "still
+firing" notice, of `reminded_at`) before its deliveries (one per channel) are created, so two evaluations
+racing (two workers, a rerun) queue it once. Each delivery attempt is
 claimed by a conditional update of its `attempts`; a failed one is retried with backoff by later evaluations
 (`retry_due`) until it is sent or has used its attempts. A silenced rule's notices are held back instead.
 """
@@ -20,7 +21,7 @@ from chatmon.alerting import conf
 from chatmon.alerting.models import Delivery, Incident, NotificationChannel
 
 logger = logging.getLogger(__name__)
-OPENED, RESOLVED = "opened", "resolved"
+OPENED, RESOLVED, REMINDER = "opened", "resolved", "reminder"
 FIELDS = {OPENED: "opened_notified_at", RESOLVED: "resolved_notified_at"}
 
 
@@ -36,6 +37,26 @@ def notify(incident: Incident, event: str) -> int:
     field = FIELDS[event]
     if not Incident.objects.filter(pk=incident.pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()}):
         return 0
+    return _queue(incident, event)
+
+
+def remind(incident: Incident) -> int:
+    """Send the notice of an incident still open again once its rule's `repeat_minutes` have passed since the
+    last one (Alertmanager's repeat_interval); returns channels reached. Not while the rule is silenced."""
+    rule = incident.rule
+    last = incident.reminded_at or incident.opened_notified_at
+    now = timezone.now()
+    if not rule.repeat_minutes or last is None or rule.is_silenced():
+        return 0
+    if now - last < timedelta(minutes=rule.repeat_minutes):
+        return 0
+    if not Incident.objects.filter(pk=incident.pk, reminded_at=incident.reminded_at).update(reminded_at=now):
+        return 0  # another evaluation sent this reminder
+    return _queue(incident, REMINDER)
+
+
+def _queue(incident: Incident, event: str) -> int:
+    """One delivery of the `event` notice per enabled channel of the rule, each attempted now."""
     channels = incident.rule.channels.filter(enabled=True).order_by("pk")
     deliveries = Delivery.objects.bulk_create(
         [Delivery(incident=incident, channel=channel, event=event) for channel in channels]
@@ -82,10 +103,12 @@ def attempt(delivery: Delivery) -> bool:
 
 def message(incident: Incident, event: str) -> str:
     rule = incident.rule
-    head = "RESOLVED" if event == RESOLVED else rule.severity.upper()
+    head = {RESOLVED: "RESOLVED", REMINDER: f"{rule.severity.upper()}, STILL FIRING"}.get(event, rule.severity.upper())
     text = f"[{head}] {rule.name}: {incident.summary}"
     if event == RESOLVED:
         text += f" (resolved after {_duration(incident)}; peak {incident.peak_value:g})"
+    elif event == REMINDER:
+        text += f" (open for {_duration(incident)}; now {incident.last_value:g}, peak {incident.peak_value:g})"
     if conf.dashboard_url():
         text += f"\n{conf.dashboard_url().rstrip('/')}/admin/chatmon/incident/{incident.pk}/change/"
     return text
