@@ -24,13 +24,21 @@ def current_actor() -> Any:
     return _actor.get()
 
 
+def set_request(request: Any) -> contextvars.Token:
+    return _request.set(request)
+
+
+def reset_request(token: contextvars.Token) -> None:
+    _request.reset(token)
+
+
 @contextmanager
 def request_scope(request: Any) -> Iterator[None]:
-    token = _request.set(request)
+    token = set_request(request)
     try:
         yield
     finally:
-        _request.reset(token)
+        reset_request(token)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from auditlog.context import request_scope
+from auditlog import context
 
 
 class AuditlogMiddleware:
@@ -14,5 +14,9 @@ class AuditlogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with request_scope(request):
+        # context.request_scope(), without a generator-based context manager's cost on every request
+        token = context.set_request(request)
+        try:
             return self.get_response(request)
+        finally:
+            context.reset_request(token)

@@ -54,9 +54,8 @@ def _chain(request: HttpRequest) -> list[str]:
     return [*hops, request.META.get("REMOTE_ADDR", "")]
 
 
-def _trusted_hops(chain: list[str]) -> int:
-    """How many hops at the right end of the chain are trusted proxies."""
-    trusted = conf.trusted_proxies()
+def _trusted_hops(chain: list[str], trusted: int | tuple) -> int:
+    """How many hops at the right end of the chain are trusted proxies (`trusted`: conf.trusted_proxies())."""
     if isinstance(trusted, int):
         return max(trusted, 0)
     count = 0
@@ -87,15 +86,18 @@ class meta_request:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address as canonical text ("" when the server gave none)."""
+    trusted = conf.trusted_proxies()
+    if not trusted:  # no proxy trusted (the default): X-Forwarded-For is never read, the peer is the client
+        return normalize(request.META.get("REMOTE_ADDR", ""))
     chain = _chain(request)
-    return _resolve(chain, _trusted_hops(chain))
+    return _resolve(chain, _trusted_hops(chain, trusted))
 
 
 def explain(request: HttpRequest) -> dict[str, Any]:
     """How client_ip() derived the address, for the staff diagnostic page."""
     chain = _chain(request)
-    hops = _trusted_hops(chain)
     trusted = conf.trusted_proxies()
+    hops = _trusted_hops(chain, trusted)
     return {
         "remote_addr": request.META.get("REMOTE_ADDR", ""),
         "x_forwarded_for": request.META.get(FORWARDED_HEADER, ""),

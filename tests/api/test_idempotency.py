@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+import requests
 
 from api.models import IdempotentResponse
 from ledger.models import Hold, Transaction
@@ -78,3 +82,26 @@ def test_it_runs_again_once_the_stored_response_expired(api, balances_on, settin
     assert "Idempotent-Replayed" not in api.post("spends", SPEND, **{"Idempotency-Key": "k3"})
     assert Transaction.objects.count() == 4
     assert IdempotentResponse.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_racing_with_one_key_charge_once_and_all_get_the_first_answer(live_server, api, balances_on):
+    """Eight clients send the same spend with one key at the same moment, through a threaded live server."""
+    racers = 8
+    start = threading.Barrier(racers)
+
+    def send(_) -> requests.Response:
+        start.wait()
+        return requests.post(
+            f"{live_server.url}/api/v1/spends", json=SPEND, timeout=60,
+            headers={"Authorization": f"Bearer {api.secret}", "Idempotency-Key": "raced"},
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(racers) as pool:
+        responses = list(pool.map(send, range(racers)))
+
+    assert [r.status_code for r in responses] == [200] * racers
+    assert len({r.content for r in responses}) == 1  # every client got the first response, byte for byte
+    assert sum("Idempotent-Replayed" not in r.headers for r in responses) == 1
+    assert Transaction.objects.count() == 2  # one prompt and one completion row: charged once
+    assert IdempotentResponse.objects.filter(key="raced").count() == 1
