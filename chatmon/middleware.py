@@ -35,6 +35,13 @@ def _settle_anonymous(request: HttpRequest) -> None:
         request.user = AnonymousUser()
 
 
+def _log_access(request: HttpRequest, response: HttpResponse, ctx: context.RequestContext) -> None:
+    duration_ms = (time.perf_counter() - request.chatmon_started) * 1000
+    access.log_request(
+        request, response, route=ctx.route, user_id=ctx.user_id, request_id=ctx.request_id, duration_ms=duration_ms
+    )
+
+
 class RequestContextMiddleware:
     """Sets chatmon.context for the request, echoes the request id and writes the access log line."""
 
@@ -50,8 +57,12 @@ class RequestContextMiddleware:
             response = self.get_response(request)
             # A login or logout view changes the user during the request; the line names who it ended as.
             ctx.user_id = _user_id(request)
-            duration_ms = (time.perf_counter() - request.chatmon_started) * 1000
-            access.log_request(request, response, route=ctx.route, user_id=ctx.user_id, duration_ms=duration_ms)
+            if response.streaming:
+                # Logged when the server closes the response: its duration and size are known only then.
+                # Closers run in order, so request monitoring's (added inside) has counted the bytes by then.
+                response._resource_closers.append(lambda: _log_access(request, response, ctx))
+            else:
+                _log_access(request, response, ctx)
         finally:
             context.current.reset(token)
         response[REQUEST_ID_HEADER] = ctx.request_id

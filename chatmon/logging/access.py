@@ -35,11 +35,16 @@ def excluded(request: HttpRequest) -> bool:
     return not conf.access_log_enabled() or bool(match and match.url_name in conf.access_log_excluded_routes())
 
 
-def log_request(request: HttpRequest, response: HttpResponse, *, route: str, user_id: str, duration_ms: float) -> None:
-    """method, route template (the path when nothing matched), status, duration, bytes, user id, client IP."""
+def log_request(
+    request: HttpRequest, response: HttpResponse, *, route: str, user_id: str, request_id: str, duration_ms: float
+) -> None:
+    """method, route template (the path when nothing matched), status, duration, bytes, user id, client IP.
+
+    A streaming response is logged when it closes, outside the request's context (hence `request_id`); its
+    bytes are those request monitoring counted (`request.chatmon_bytes_sent`), or unknown without it."""
     if not logger.isEnabledFor(HTTP) or excluded(request):
         return
-    size = None if response.streaming else len(response.content)
+    size = getattr(request, "chatmon_bytes_sent", None) if response.streaming else len(response.content)
     where = route or request.path
     logger.log(
         HTTP,
@@ -57,5 +62,6 @@ def log_request(request: HttpRequest, response: HttpResponse, *, route: str, use
             "client_ip": client_ip(request),
             "route": where,
             "user_id": user_id,
+            "request_id": request_id,
         },
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from prometheus_client import Histogram
 
 from chatmon.monitoring import metrics
+from chatmon.monitoring.aggregator import StreamStats
 
 
 @dataclass
@@ -77,7 +78,14 @@ class RequestMetrics:
             self._in_flight -= 1
 
     def record(
-        self, *, route: str, method: str, status_class: str, duration_s: float, stream=None, ended: bool
+        self,
+        *,
+        route: str,
+        method: str,
+        status_class: str,
+        duration_s: float,
+        stream: StreamStats | None = None,
+        ended: bool,
     ) -> None:
         """One finished request; `ended`: it was counted by started() and now leaves the in-flight count."""
         with self._lock:

@@ -46,6 +46,8 @@ class MonitoringMiddleware:
         agent = request.META.get("HTTP_USER_AGENT", "")[:512]  # not request.headers: it builds a dict of all
 
         def finish(stream: StreamStats | None) -> None:
+            if stream is not None:
+                request.chatmon_bytes_sent = stream.bytes_sent  # for the access line, logged after this
             record_request(
                 route=route,
                 method=request.method,

@@ -15,7 +15,8 @@ def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     client.force_login(operator)
     response = client.post("/admin/chatmon/alertrule/add/", {
         "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10", "for_minutes": "3",
-        "keep_firing_minutes": "5", "repeat_minutes": "60", "severity": "critical", "enabled": "on", "channels": [webhook.pk],
+        "keep_firing_minutes": "5", "repeat_minutes": "60", "severity": "critical", "enabled": "on",
+        "channels": [webhook.pk],
     })  # fmt: skip
     assert response.status_code == 302
     assert AlertRule.objects.get(name="too many errors").channels.get() == webhook

@@ -28,6 +28,18 @@ def test_it_logs_one_line_per_request(configure_logging, member):
     assert (line["user_id"], line["client_ip"], line["request_id"]) == (str(member.pk), "203.0.113.9", "req-access")
 
 
+def test_it_logs_a_stream_when_it_ends_with_the_bytes_sent(configure_logging):
+    logs = configure_logging(debug_logging=True)
+    response = Client().get("/api/stream/", headers={"X-Request-ID": "req-stream"})
+    assert _access_lines(logs) == []  # nothing sent yet: the line waits for the end of the stream
+    body = b"".join(response.streaming_content)
+    response.close()  # what the WSGI server does after the last byte
+    [line] = _access_lines(logs)
+    assert (line["route"], line["status"], line["bytes"]) == ("api/stream/", 200, len(body))
+    assert line["request_id"] == "req-stream"
+    assert line["message"].endswith(f"{len(body)}b")
+
+
 def test_it_skips_health_and_metrics_routes(configure_logging):
     logs = configure_logging(debug_logging=True)
     Client().get("/healthz")

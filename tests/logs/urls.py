@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path
 
 from chatmon.errors import ApiError
@@ -37,6 +37,10 @@ def ok(request, pk: int = 0):
     return JsonResponse({"ok": True})
 
 
+def stream(request):
+    return StreamingHttpResponse(iter([b"data: one\n\n", b"data: two\n\n"]), content_type="text/event-stream")
+
+
 def slow(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -51,6 +55,7 @@ urlpatterns = [
     path("api/custom/", custom),
     path("api/items/<int:pk>/", ok),
     path("api/slow/", slow),
+    path("api/stream/", stream),
     path("html/boom/", boom),
     path("healthz", ok, name="healthz"),
 ]
