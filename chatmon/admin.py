@@ -12,7 +12,7 @@ from chatmon.models import JobRun
 class JobRunAdmin(admin.ModelAdmin):
     list_display = ("task", "started_at", "status", "duration_ms", "finished_at")
     list_filter = ("status", "task")
-    search_fields = ("task", "task_id", "error")
+    search_fields = ("task", "task_id", "request_id", "error")
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in JobRun._meta.fields]
 

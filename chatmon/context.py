@@ -24,6 +24,7 @@ class RequestContext:
 class TaskContext:
     task_id: str
     task_name: str
+    request_id: str = ""  # of the request that enqueued the task (or enqueued the task that enqueued it)
 
 
 current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("chatmon_request", default=None)
@@ -43,5 +44,9 @@ def new_request_id(supplied: str | None = None) -> str:
 
 
 def request_id() -> str:
+    """The current request's id; in a Celery task, the id of the request that caused it ("" for beat jobs)."""
     ctx = current.get()
-    return ctx.request_id if ctx else ""
+    if ctx is not None:
+        return ctx.request_id
+    task = current_task.get()
+    return task.request_id if task else ""

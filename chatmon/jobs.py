@@ -1,7 +1,8 @@
 """JobRun recording for periodic jobs, through the Celery app's task class.
 
 Any task whose name is in the declared beat schedule (an AppConfig's `beat_schedule`) gets a JobRun for
-every run by a worker, whoever enqueued it (beat, an operator, a test). The app's tasks stay plain
+every run by a worker, whoever enqueued it (beat, an operator, a test); a run enqueued while serving a
+request (the admin's "Run selected tasks") names that request's id. The app's tasks stay plain
 `@shared_task` functions returning a JSON-able summary, so ledger, violations and auditlog need not import
 chatmon. Recording happens inside `__call__`, before Celery publishes the result, so whoever waits on the
 result sees the finished JobRun.
@@ -16,6 +17,8 @@ from typing import Any
 from celery import Task
 from django.utils import timezone
 
+from chatmon import context
+
 
 class RecordedTask(Task):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -25,7 +28,7 @@ class RecordedTask(Task):
             return super().__call__(*args, **kwargs)
         from chatmon.models import JobRun
 
-        run = JobRun.objects.create(task=self.name, task_id=self.request.id)
+        run = JobRun.objects.create(task=self.name, task_id=self.request.id, request_id=context.request_id())
         started = time.perf_counter()
         try:
             summary = super().__call__(*args, **kwargs)

@@ -28,6 +28,8 @@ class JobRun(models.Model):
 
     task = models.CharField(max_length=200, db_index=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # The request whose handling enqueued this run (an operator's "run now" in the admin); empty for beat's.
+    request_id = models.CharField(max_length=128, blank=True, db_index=True)
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)

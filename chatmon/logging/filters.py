@@ -31,7 +31,7 @@ class ContextFilter(logging.Filter):
         fields = record.__dict__
         request = context.current.get()
         task = context.current_task.get()
-        fields.setdefault("request_id", request.request_id if request else "")
+        fields.setdefault("request_id", request.request_id if request else (task.request_id if task else ""))
         fields.setdefault("user_id", request.user_id if request else "")
         fields.setdefault("route", request.route if request else "")
         fields.setdefault("task_id", task.task_id if task else "")

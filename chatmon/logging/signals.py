@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import Any
 
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_shutting_down
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun, worker_shutting_down
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
@@ -24,11 +24,23 @@ process_logger = logging.getLogger("chatmon.process")
 
 # task id -> contextvar token; the worker runs a task's prerun, body and postrun in one thread.
 _task_tokens: dict[str, Any] = {}
+# The message header that carries the request id from the enqueuing process to the worker.
+REQUEST_ID_HEADER = "chatmon_request_id"
+
+
+def _task_published(headers: dict | None = None, **_kwargs: Any) -> None:
+    """A task enqueued while serving a request (or by a task that was) carries that request's id."""
+    origin = context.request_id()
+    if origin and headers is not None:
+        headers.setdefault(REQUEST_ID_HEADER, origin)
 
 
 def _task_started(sender: Any = None, task_id: str = "", task: Any = None, **_kwargs: Any) -> None:
     name = getattr(task, "name", "") or ""
-    _task_tokens[task_id] = context.current_task.set(context.TaskContext(task_id=task_id or "", task_name=name))
+    # Celery puts a message's custom headers on the task's request context.
+    origin = str(getattr(getattr(task, "request", None), REQUEST_ID_HEADER, None) or "")
+    task_context = context.TaskContext(task_id=task_id or "", task_name=name, request_id=origin)
+    _task_tokens[task_id] = context.current_task.set(task_context)
 
 
 def _task_finished(sender: Any = None, task_id: str = "", **_kwargs: Any) -> None:
@@ -76,6 +88,7 @@ def _main_excepthook(exc_type: type[BaseException], exc_value: BaseException, ex
 
 
 def install() -> None:
+    before_task_publish.connect(_task_published, dispatch_uid="chatmon.logging.task_published")
     task_prerun.connect(_task_started, dispatch_uid="chatmon.logging.task_started")
     task_postrun.connect(_task_finished, dispatch_uid="chatmon.logging.task_finished")
     setup_logging.connect(_keep_django_logging, dispatch_uid="chatmon.logging.setup_logging")
