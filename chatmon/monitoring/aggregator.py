@@ -69,11 +69,23 @@ class Buffer:
         self._batch = Batch()
 
     def record_request(
-        self, *, now: float, route: str, method: str, status: int, duration_s: float, stream: StreamStats | None
+        self,
+        *,
+        now: float,
+        route: str,
+        method: str,
+        status: int,
+        duration_s: float,
+        stream: StreamStats | None,
+        user_id: str = "",
+        agent: str | None = None,
     ) -> None:
+        """One request's rollup row, and its signed-in user and user agent when given (one lock for all)."""
         duration_us = round(duration_s * 1_000_000)
+        minute = minute_of(now)
         with self._lock:
-            row = self._batch.requests.setdefault((minute_of(now), route, method), [0] * len(FIELDS))
+            batch = self._batch
+            row = batch.requests.setdefault((minute, route, method), [0] * len(FIELDS))
             row[_INDEX["count"]] += 1
             row[_INDEX["errors"]] += status >= 500
             row[_INDEX["client_errors"]] += 400 <= status < 500
@@ -84,18 +96,13 @@ class Buffer:
                 row[_INDEX["ttfb_sum_us"]] += round((stream.ttfb_s or 0) * 1_000_000)
                 row[_INDEX["bytes_sent"]] += stream.bytes_sent
                 row[_INDEX["disconnects"]] += stream.disconnected
-
-    def record_user(self, *, now: float, user_id: str) -> None:
-        with self._lock:
-            self._batch.users.setdefault(minute_of(now), set()).add(user_id)
-
-    def record_agent(self, *, now: float, agent: str) -> None:
-        with self._lock:
-            agents = self._batch.agents
-            key = (day_of(now), agent)
-            if key not in agents and len(agents) >= MAX_AGENTS:
-                key = (key[0], "")
-            agents[key] = agents.get(key, 0) + 1
+            if user_id:
+                batch.users.setdefault(minute, set()).add(user_id)
+            if agent is not None:
+                key = (day_of(now), agent)
+                if key not in batch.agents and len(batch.agents) >= MAX_AGENTS:
+                    key = (key[0], "")
+                batch.agents[key] = batch.agents.get(key, 0) + 1
 
     def count(self, *, now: float, kind: str, name: str, amount: int = 1) -> None:
         with self._lock:

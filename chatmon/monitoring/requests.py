@@ -35,9 +35,8 @@ def record_request(
         ended=in_flight,
     )  # fmt: skip
     now = time.time() if at is None else at
-    buffer.record_request(now=now, route=route, method=method, status=status, duration_s=duration_s, stream=stream)
-    if user_id:
-        buffer.record_user(now=now, user_id=user_id)
-    if agent is not None:
-        buffer.record_agent(now=now, agent=agent)
+    buffer.record_request(
+        now=now, route=route, method=method, status=status, duration_s=duration_s, stream=stream, user_id=user_id,
+        agent=agent,
+    )  # fmt: skip
     flusher.ensure_started()

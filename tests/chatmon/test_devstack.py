@@ -33,6 +33,8 @@ def stack_env(tmp_path: Path, port: int) -> dict[str, str]:
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
             "WEB_CONCURRENCY": "1",
             "PYTHONUNBUFFERED": "1",
+            "LOADGEN": "1",  # the demo traffic a newcomer can ask for, as chat clients send it
+            "LOADGEN_DURATION": "20",
         }
     )
     return env
@@ -52,6 +54,17 @@ def wait_for_health(base: str, process: subprocess.Popen, timeout: float = 120) 
             pass
         time.sleep(1)
     raise AssertionError(f"/health/ never turned 200: {last}")
+
+
+def chat_requests_served(base: str, timeout: float = 60) -> float:
+    """Successful chat generations in /metrics, once loadgen's first ones are there."""
+    pattern = r'chatmon_http_requests_total\{method="POST",route="api/chat/",status_class="2xx"\} (\S+)'
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.search(pattern, requests.get(f"{base}/metrics", timeout=5).text)
+        if found or time.monotonic() > deadline:
+            return float(found.group(1)) if found else 0.0
+        time.sleep(1)
 
 
 def test_it_runs_the_whole_stack_and_stops_it_cleanly(tmp_path, output_dir):
@@ -82,6 +95,7 @@ def test_it_runs_the_whole_stack_and_stops_it_cleanly(tmp_path, output_dir):
                 'chatmon_http_requests_total{method="POST",route="admin/login/"'
                 in requests.get(f"{base}/metrics", timeout=5).text
             )
+            assert chat_requests_served(base) > 0, "LOADGEN=1 sent no chat traffic"
             children = psutil.Process(process.pid).children(recursive=True)
             names = " ".join(" ".join(child.cmdline()) for child in children)
             for part in ("gunicorn", "celery -A chatmon worker", "celery -A chatmon beat", "valkey"):
