@@ -26,6 +26,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk
 
+# The middleware instruction-count benchmark runs under valgrind's callgrind.
+/usr/bin/valgrind:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind
+
 # promtool (rules unit tests) and prometheus (end-to-end scrape test) come from Debian's prometheus package.
 /usr/bin/promtool:
 	$(SUDO) apt-get update -qq
@@ -45,7 +50,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.installed-dev /usr/bin/wrk
+bench: $(VENV)/.installed-dev /usr/bin/wrk /usr/bin/valgrind
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:
