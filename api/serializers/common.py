@@ -50,9 +50,12 @@ def resolve_user(data: dict, request):
     A call naming a user acts for that user, as their own request would: like BalanceSyncMiddleware on a
     signed-in request, it gives them a balance with the start balance (and the refill settings) if missing.
     """
-    user = users.resolve(source=source_of(data, request), external_id=data["user"])
-    sync_balance_settings(user=user)
-    return user
+    key = (source_of(data, request), data["user"])
+    seen = request.__dict__.setdefault("_resolved_users", {})  # a batch often names one user many times
+    if key not in seen:
+        seen[key] = users.resolve(source=key[0], external_id=key[1])
+        sync_balance_settings(user=seen[key])
+    return seen[key]
 
 
 def find_user(data: dict, request):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from api.models import Scope
 from api.serializers import ledger as s
 from api.serializers.common import ExternalUserSerializer, find_user, resolve_user, source_of
-from api.views.base import IDEMPOTENCY_PARAMETER, ApiView, WriteView, responses, run_batch, validated
+from api.views.base import IDEMPOTENCY_PARAMETER, ApiView, WriteView, responses, run_batch, unbound, validated
 from ledger import selectors, services
 from ledger.models import Hold, Transaction
 
@@ -90,7 +90,7 @@ def spend(data: dict, request) -> dict:
         message_id=data.get("message_id"),
         **{name: data.get(name) for name in _PRICING},
     )
-    return s.SpendResultSerializer(result).data
+    return unbound(s.SpendResultSerializer).to_representation(result)
 
 
 class SpendView(WriteView):
