@@ -36,7 +36,7 @@ class OpenFilter(admin.SimpleListFilter):
 class AlertRuleAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "threshold", "window_minutes", "for_minutes", "severity", "enabled", "state")
     list_filter = ("kind", "severity", "enabled")
-    filter_horizontal = ("channels",)
+    filter_horizontal = ("channels", "escalation_channels")
     search_fields = ("name",)
     readonly_fields = ("state",)
     actions = ["silence_1h", "silence_1d", "unsilence"]

@@ -4,7 +4,8 @@ A rule with `for_minutes` is pending from its first breach and opens an incident
 that finds it still breaching that long after (Prometheus' `for:`). Symmetrically, with `keep_firing_minutes`
 an open incident resolves only at the first evaluation that finds it quiet that long after its quiet spell
 began (Prometheus' `keep_firing_for:`); a breach in between continues the same incident. While it is open,
-`repeat_minutes` sends its notice again (Alertmanager's `repeat_interval`). One open incident per rule is
+`repeat_minutes` sends its notice again (Alertmanager's `repeat_interval`), and once it has fired for
+`escalate_after_minutes` it is announced to the rule's escalation channels too. One open incident per rule is
 guaranteed by a conditional unique constraint, and resolving is a conditional update, so two evaluations
 racing open, resolve and notify each incident once.
 """
@@ -63,6 +64,7 @@ def evaluate(rule: AlertRule) -> str | None:
             notify.notify(open_incident, notify.OPENED)
         else:
             notify.remind(open_incident)
+            notify.escalate(open_incident)
         return "firing"
     if open_incident is None:
         return None

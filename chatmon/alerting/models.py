@@ -62,6 +62,12 @@ class AlertRule(models.Model):
         help_text="Alertmanager's repeat_interval: while an incident stays open, its notice is sent again this "
         "often ('still firing'); 0 sends it once.",
     )
+    escalate_after_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="An incident still firing this long after it opened is also announced to the escalation "
+        "channels (which then get its resolved notice too); 0 never escalates.",
+    )
+    escalation_channels = models.ManyToManyField(NotificationChannel, blank=True, related_name="escalated_rules")
     # First evaluation of the current breach; cleared by the first one that finds the value at or below X.
     pending_since = models.DateTimeField(null=True, blank=True, editable=False)
     silenced_until = models.DateTimeField(
@@ -96,6 +102,9 @@ class Incident(models.Model):
     quiet_since = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the last 'still firing' notice was queued."
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the incident was announced to its rule's escalation channels."
     )
 
     class Meta:

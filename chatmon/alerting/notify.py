@@ -21,7 +21,7 @@ from chatmon.alerting import conf
 from chatmon.alerting.models import Delivery, Incident, NotificationChannel
 
 logger = logging.getLogger(__name__)
-OPENED, RESOLVED, REMINDER = "opened", "resolved", "reminder"
+OPENED, RESOLVED, REMINDER, ESCALATED = "opened", "resolved", "reminder", "escalated"
 FIELDS = {OPENED: "opened_notified_at", RESOLVED: "resolved_notified_at"}
 
 
@@ -55,9 +55,31 @@ def remind(incident: Incident) -> int:
     return _queue(incident, REMINDER)
 
 
+def escalate(incident: Incident) -> int:
+    """Announce an incident still firing `escalate_after_minutes` after it opened to the rule's escalation
+    channels, once (claimed by a conditional update of `escalated_at`); returns channels reached."""
+    rule = incident.rule
+    now = timezone.now()
+    if not rule.escalate_after_minutes or incident.escalated_at is not None or rule.is_silenced():
+        return 0
+    if now - incident.opened_at < timedelta(minutes=rule.escalate_after_minutes):
+        return 0
+    if not Incident.objects.filter(pk=incident.pk, escalated_at__isnull=True).update(escalated_at=now):
+        return 0  # another evaluation escalated it
+    return _queue(incident, ESCALATED)
+
+
 def _queue(incident: Incident, event: str) -> int:
-    """One delivery of the `event` notice per enabled channel of the rule, each attempted now."""
-    channels = incident.rule.channels.filter(enabled=True).order_by("pk")
+    """One delivery of the `event` notice per channel it goes to, each attempted now: the rule's channels; the
+    escalation channels for the escalation itself and, once escalated, for the resolved notice."""
+    rule = incident.rule
+    if event == ESCALATED:
+        to = Q(escalated_rules=rule)
+    elif event == RESOLVED and incident.escalated_at is not None:
+        to = Q(rules=rule) | Q(escalated_rules=rule)
+    else:
+        to = Q(rules=rule)
+    channels = NotificationChannel.objects.filter(to, enabled=True).distinct().order_by("pk")
     deliveries = Delivery.objects.bulk_create(
         [Delivery(incident=incident, channel=channel, event=event) for channel in channels]
     )
@@ -103,11 +125,14 @@ def attempt(delivery: Delivery) -> bool:
 
 def message(incident: Incident, event: str) -> str:
     rule = incident.rule
-    head = {RESOLVED: "RESOLVED", REMINDER: f"{rule.severity.upper()}, STILL FIRING"}.get(event, rule.severity.upper())
+    severity = rule.severity.upper()
+    head = {RESOLVED: "RESOLVED", REMINDER: f"{severity}, STILL FIRING", ESCALATED: f"{severity}, ESCALATED"}.get(
+        event, severity
+    )
     text = f"[{head}] {rule.name}: {incident.summary}"
     if event == RESOLVED:
         text += f" (resolved after {_duration(incident)}; peak {incident.peak_value:g})"
-    elif event == REMINDER:
+    elif event in (REMINDER, ESCALATED):
         text += f" (open for {_duration(incident)}; now {incident.last_value:g}, peak {incident.peak_value:g})"
     if conf.dashboard_url():
         text += f"\n{conf.dashboard_url().rstrip('/')}/admin/chatmon/incident/{incident.pk}/change/"

@@ -15,13 +15,14 @@ def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     client.force_login(operator)
     response = client.post("/admin/chatmon/alertrule/add/", {
         "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10", "for_minutes": "3",
-        "keep_firing_minutes": "5", "repeat_minutes": "60", "severity": "critical", "enabled": "on",
-        "channels": [webhook.pk],
+        "keep_firing_minutes": "5", "repeat_minutes": "60", "escalate_after_minutes": "30", "severity": "critical",
+        "enabled": "on", "channels": [webhook.pk], "escalation_channels": [webhook.pk],
     })  # fmt: skip
     assert response.status_code == 302
     assert AlertRule.objects.get(name="too many errors").channels.get() == webhook
     rule = AlertRule.objects.get(name="too many errors")
     assert (rule.for_minutes, rule.keep_firing_minutes, rule.repeat_minutes) == (3, 5, 60)
+    assert (rule.escalate_after_minutes, list(rule.escalation_channels.all())) == (30, [webhook])
 
     assert client.get("/admin/chatmon/incident/?state=open").status_code == 200
     assert client.get("/admin/chatmon/notificationchannel/").status_code == 200

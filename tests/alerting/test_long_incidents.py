@@ -1,5 +1,6 @@
 """keep_firing_minutes holds an incident open through short quiet spells; repeat_minutes re-sends its notice
-while it stays open, once per interval however many evaluations run."""
+while it stays open, once per interval however many evaluations run; escalate_after_minutes also pages the
+escalation channels once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import pytest
 
 from chatmon.alerting.evaluation import evaluate_all
-from chatmon.alerting.models import Delivery, Incident
+from chatmon.alerting.models import Delivery, Incident, NotificationChannel
 from tests.alerting.test_webhook_delivery import spike
 from violations.models import Violation
 
@@ -56,7 +57,7 @@ def test_an_open_incident_is_announced_again_every_repeat_interval(make_rule, re
     make_rule("violation_spike", threshold=0, window_minutes=600, repeat_minutes=30)
     spike(2)
     evaluate_all()
-    for _ in range(7):  # 70 minutes of evaluations, two of them racing each time
+    for _ in range(7):  # 70 minutes of evaluations, each run twice (a rerun must not send it again)
         clock(minutes=10)
         evaluate_all()
         evaluate_all()
@@ -81,3 +82,41 @@ def test_no_reminders_while_silenced_or_without_an_interval(make_rule, receiver,
     clock(minutes=60)
     evaluate_all()
     assert events(receiver) == ["opened"]
+
+
+def test_an_incident_firing_long_enough_is_escalated_once_and_its_resolution_follows(make_rule, receiver, clock):
+    pager = NotificationChannel.objects.create(name="pager", kind="webhook", target=receiver.url + "?pager")
+    rule = make_rule("violation_spike", threshold=0, window_minutes=600, escalate_after_minutes=15)
+    rule.escalation_channels.add(pager)
+    spike(1)
+    evaluate_all()
+    clock(minutes=10)
+    evaluate_all()
+    assert events(receiver) == ["opened"]  # not yet: 10 of 15 minutes
+    for _ in range(3):  # 20, 30, 40 minutes, each evaluation run twice: escalated once
+        clock(minutes=10)
+        evaluate_all()
+        evaluate_all()
+    assert events(receiver) == ["opened", "escalated"]
+    escalation = Delivery.objects.get(event="escalated")
+    assert escalation.channel == pager and escalation.status == "sent"
+    assert receiver.bodies[1]["text"].startswith("[WARNING, ESCALATED] violation_spike rule:")
+
+    Violation.objects.all().delete()
+    evaluate_all()
+    resolved = Delivery.objects.filter(event="resolved").order_by("channel__name")
+    assert [d.channel.name for d in resolved] == ["ops-slack", "pager"]  # whoever was paged hears it ended
+    assert events(receiver) == ["opened", "escalated", "resolved", "resolved"]
+
+
+def test_an_incident_resolved_before_the_delay_is_never_escalated(make_rule, receiver, clock):
+    pager = NotificationChannel.objects.create(name="pager", kind="webhook", target=receiver.url)
+    rule = make_rule("violation_spike", threshold=0, window_minutes=600, escalate_after_minutes=15)
+    rule.escalation_channels.add(pager)
+    spike(1)
+    evaluate_all()
+    clock(minutes=5)
+    Violation.objects.all().delete()
+    evaluate_all()
+    assert events(receiver) == ["opened", "resolved"]
+    assert not Delivery.objects.filter(channel=pager).exists()
