@@ -16,25 +16,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it when missing.
-/usr/bin/chromium:
+# Debian packages installed when missing, by the command they provide:
+# chromium (browser tests), prometheus for promtool (rules unit tests) and the server (end-to-end scrape test),
+# wrk (gunicorn benchmarks), valgrind (the middleware instruction-count benchmark).
+APT_PACKAGE_promtool := prometheus
+/usr/bin/chromium /usr/bin/promtool /usr/bin/wrk /usr/bin/valgrind:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
-
-# The ban-check benchmark drives gunicorn with Debian's wrk; install it when missing.
-/usr/bin/wrk:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk
-
-# The middleware instruction-count benchmark runs under valgrind's callgrind.
-/usr/bin/valgrind:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq valgrind
-
-# promtool (rules unit tests) and prometheus (end-to-end scrape test) come from Debian's prometheus package.
-/usr/bin/promtool:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq prometheus
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(or $(APT_PACKAGE_$(notdir $@)),$(notdir $@))
 
 run: $(VENV)/.installed-runtime
 	$(PY) -m chatmon.devstack

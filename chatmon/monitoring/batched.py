@@ -53,7 +53,7 @@ def _observe(into: dict, key, histogram: Histogram, amount: float) -> None:
 def _apply(histogram: Histogram, labels: tuple, observed: _Observations) -> None:
     """observe() each value at once. prometheus_client stores a histogram child as its sum plus one
     non-cumulative count per bucket (`_sum`, `_buckets`), and observe() adds to the sum and to one bucket; here
-    each gets the batch's total. tests/chatmon/monitoring/test_batched.py checks this against observe()."""
+    each gets the batch's total. tests/monitoring/test_batched_metrics.py checks this against observe()."""
     child = histogram.labels(*labels)
     child._sum.inc(observed.total)
     for value, count in zip(child._buckets, observed.counts, strict=True):
@@ -85,9 +85,9 @@ class RequestMetrics:
         status_class: str,
         duration_s: float,
         stream: StreamStats | None = None,
-        ended: bool,
+        in_flight: bool,
     ) -> None:
-        """One finished request; `ended`: it was counted by started() and now leaves the in-flight count."""
+        """One finished request; `in_flight`: it was counted by started() and now leaves the in-flight count."""
         with self._lock:
             pending = self._pending
             key = (route, method, status_class)
@@ -99,7 +99,7 @@ class RequestMetrics:
                 _observe(pending.stream_bytes, route, metrics.STREAM_BYTES, stream.bytes_sent)
                 if stream.disconnected:
                     pending.disconnects[route] = pending.disconnects.get(route, 0) + 1
-            if ended:
+            if in_flight:
                 self._in_flight -= 1
 
     def sync(self) -> None:

@@ -65,11 +65,12 @@ def _run() -> None:
     while True:
         threading.Event().wait(min(conf.metrics_sync_seconds(), conf.flush_seconds()))
         try:
-            request_metrics.sync()
             if time.monotonic() - flushed_at >= conf.flush_seconds():
                 flushed_at = time.monotonic()
-                flush()
+                flush()  # metrics and rollups
                 process.sample()
+            else:
+                request_metrics.sync()
         except Exception:  # the thread must outlive any bug in one round, or monitoring stops silently
             log.exception("monitoring flush round failed")
 

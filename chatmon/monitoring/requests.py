@@ -32,7 +32,7 @@ def record_request(
     method = method if method in METHODS else "OTHER"
     request_metrics.record(
         route=route, method=method, status_class=f"{status // 100}xx", duration_s=duration_s, stream=stream,
-        ended=in_flight,
+        in_flight=in_flight,
     )  # fmt: skip
     now = time.time() if at is None else at
     buffer.record_request(

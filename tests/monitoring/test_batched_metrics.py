@@ -64,7 +64,7 @@ def test_in_flight_counts_requests_between_start_and_end():
     tracker = batched.RequestMetrics()
     tracker.started()
     tracker.started()
-    tracker.record(route="r", method="GET", status_class="2xx", duration_s=0.01, ended=True)
+    tracker.record(route="r", method="GET", status_class="2xx", duration_s=0.01, in_flight=True)
     tracker.sync()
     assert value("chatmon_http_requests_in_flight") == 1
     tracker.finished()
