@@ -1,4 +1,5 @@
-"""The audit log: `auditlog.services.record(...)`, `auditlog.track(Model, ...)`, `auditlog.register_action(...)`.
+"""The audit log: `auditlog.services.record(...)`, `auditlog.track_model_changes(Model, ...)`,
+`auditlog.register_action(...)`.
 
 The names below are imported lazily, so `import auditlog` works before Django's app registry is ready.
 """
@@ -7,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["register_action", "track"]
+__all__ = ["register_action", "track_model_changes"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "track":
-        from auditlog.tracking import track
+    if name == "track_model_changes":
+        from auditlog.tracking import track_model_changes
 
-        return track
+        return track_model_changes
     if name == "register_action":
         from auditlog.actions import register_action
 

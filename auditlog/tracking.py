@@ -1,4 +1,5 @@
-"""Model tracking: `track(Model, ...)` records create, update (field diff) and delete of a chat app's rows.
+"""Model tracking: `track_model_changes(Model, ...)` records create, update (field diff) and delete of a chat
+app's rows.
 
 Only save() and delete() send the signals this listens to. QuerySet.update(), bulk_create(), bulk_update()
 and raw SQL bypass them; call record_bulk() next to such code so the change still leaves one event.
@@ -47,7 +48,7 @@ class Tracking:
 _tracked: dict[type[models.Model], Tracking] = {}
 
 
-def track(
+def track_model_changes(
     model: type[models.Model],
     *,
     fields: list[str] | None = None,

@@ -32,7 +32,7 @@ def _setup() -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{SCRATCH_SQLITE}{suffix}").unlink(missing_ok=True)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH_SQLITE}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     os.environ.setdefault("CONSOLE_LOG_LEVEL", "error")
     os.environ.setdefault("CHATMON_ACCESS_LOG", "false")
     os.environ["CHECK_BALANCE"] = "true"
@@ -59,7 +59,7 @@ def _urlconf():
     from django.views.decorators.csrf import csrf_exempt
 
     class Urls:
-        urlpatterns = [path("bare", csrf_exempt(_bare)), path("api/v1/", include("api.urls"))]
+        urlpatterns = [path("bare", csrf_exempt(_bare)), path("api/v1/", include("chatmon.api.urls"))]
 
     return Urls
 
@@ -80,7 +80,7 @@ def _rate(client, path: str, body, headers: dict, seconds: float, per_request: i
 
 def _service_rate(users, seconds: float) -> float:
     """The ledger service called directly (no HTTP, no API): the ceiling the API layer sits on."""
-    from api import users as external
+    from chatmon.api import users as external
     from ledger import services
 
     ids = [external.resolve(source="bench", external_id=str(n)).pk for n in range(50)]
@@ -102,7 +102,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
 
-    from api import keys
+    from chatmon.api import keys
 
     settings.ROOT_URLCONF = _urlconf()
     settings.API_RATE_LIMIT_PER_MINUTE = 0

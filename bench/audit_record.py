@@ -26,7 +26,7 @@ PLAIN_SEQ_BASE = 10**15  # plain rows take positions far past the chain's, so bo
 
 def _setup_django() -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH_SQLITE}")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     os.environ.setdefault("CONSOLE_LOG_LEVEL", "error")
     import django
 

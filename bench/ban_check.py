@@ -25,7 +25,7 @@ from chatmon.testing.servers import free_port  # noqa: E402  (needs the path abo
 
 DURATION = os.environ.get("BENCH_SECONDS", "3")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-SETTINGS = """from chatmon.settings import *  # noqa
+SETTINGS = """from examples.demo.settings import *  # noqa
 VIOLATIONS_ROUTE_LIMITERS = {**VIOLATIONS_ROUTE_LIMITERS, "healthz": ["share_ip"]}
 """
 
@@ -77,7 +77,7 @@ def measure(envs: dict[str, dict[str, str]], rounds: int = ROUNDS) -> dict[str, 
 def log_violation_rate(n: int = 300) -> float:
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     django.setup()
     from django.core.management import call_command
 

@@ -40,7 +40,7 @@ def _setup(fresh: Path | None) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{fresh}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{fresh}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     import django
 
     django.setup()

@@ -42,7 +42,7 @@ INSERT = (
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     os.environ["CHECK_BALANCE"] = "true"
     os.environ.setdefault("DEBUG", "false")
     import django

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
 
 from chatmon.logging.filters import ContextFilter, RedactFilter
 from chatmon.logging.formatters import JsonFormatter

@@ -11,15 +11,15 @@ from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
 
-# RecordedTask writes a JobRun for every run of a scheduled job (see chatmon.jobs).
-app = Celery("chatmon", task_cls="chatmon.jobs:RecordedTask")
+# RecordedTask writes a JobRun for every run of a scheduled job (see chatmon.core.jobs).
+app = Celery("chatmon", task_cls="chatmon.core.jobs:RecordedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
 @worker_init.connect
 def _require_broker_on_worker_start(**_kwargs) -> None:
-    from chatmon.redis import require_redis
+    from chatmon.core.redis import require_redis
 
     require_redis()
 
@@ -27,8 +27,8 @@ def _require_broker_on_worker_start(**_kwargs) -> None:
 @beat_init.connect
 def _sync_schedule_on_beat_start(**_kwargs) -> None:
     """The default schedule is declared in code (AppConfig.beat_schedule) and synced when beat starts."""
-    from chatmon.beat import sync_beat_schedule
-    from chatmon.redis import require_redis
+    from chatmon.core.beat import sync_beat_schedule
+    from chatmon.core.redis import require_redis
 
     require_redis()
     jobs_log = logging.getLogger("chatmon.jobs")

@@ -64,7 +64,7 @@ def prepare() -> None:
     from django.core.management import call_command
 
     django.setup()
-    from chatmon.redis import require_redis
+    from chatmon.core.redis import require_redis
 
     require_redis()
     call_command("migrate", interactive=False, verbosity=0)
@@ -77,8 +77,8 @@ def prepare() -> None:
 def processes(host: str, port: int) -> dict[str, str]:
     procs = {
         "web": f"{PYTHON} -m gunicorn -c deploy/gunicorn.conf.py --bind {host}:{port} chatmon.wsgi",
-        "worker": f"{PYTHON} -m celery -A chatmon worker --loglevel INFO --concurrency 2",
-        "beat": f"{PYTHON} -m celery -A chatmon beat --loglevel INFO",
+        "worker": f"{PYTHON} -m celery -A chatmon.celery worker --loglevel INFO --concurrency 2",
+        "beat": f"{PYTHON} -m celery -A chatmon.celery beat --loglevel INFO",
     }
     if os.environ.get("LOADGEN", "") not in ("", "0", "false"):
         duration = os.environ.get("LOADGEN_DURATION", "300")
@@ -91,7 +91,7 @@ def processes(host: str, port: int) -> dict[str, str]:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatmon.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
     os.chdir(BASE_DIR)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))

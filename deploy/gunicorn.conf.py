@@ -31,7 +31,7 @@ def on_starting(server) -> None:
     import django
 
     django.setup()
-    from chatmon.redis import require_redis
+    from chatmon.core.redis import require_redis
 
     require_redis()
 

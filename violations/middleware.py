@@ -11,7 +11,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from violations import checks, conf, limiters, metrics, responses, services, store
+from violations import conf, guards, limiters, metrics, responses, services, store
 from violations.banview import BanStoreUnavailable, view
 from violations.clientip import client_ip
 from violations.types import ViolationType
@@ -77,9 +77,9 @@ class RouteGuardMiddleware:
         if user_id is not None:
             if response.streaming:
                 # The generation lasts until the stream ends or the client goes away; both close the response.
-                response._resource_closers.append(lambda: checks.release_generation(user_id))
+                response._resource_closers.append(lambda: guards.release_generation(user_id))
             else:
-                checks.release_generation(user_id)
+                guards.release_generation(user_id)
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
@@ -97,7 +97,7 @@ class RouteGuardMiddleware:
 
     def _non_browser(self, request: HttpRequest, name: str) -> HttpResponse | None:
         user_agent = request.headers.get("User-Agent", "")
-        if checks.non_browser_allowed(user_agent):
+        if guards.non_browser_allowed(user_agent):
             return None
         services.log_violation(
             type=ViolationType.NON_BROWSER,
@@ -114,7 +114,7 @@ class RouteGuardMiddleware:
         user = _authenticated(request)
         if user is None:
             return None
-        slot = checks.acquire_generation(user.pk)
+        slot = guards.acquire_generation(user.pk)
         if slot.allowed:
             request._violations_slot = user.pk
             return None

@@ -6,8 +6,8 @@ chatmon's request context and request monitoring; full: chatmon's whole stack, a
 
 import os
 
-from chatmon.settings import *  # noqa: F403
-from chatmon.settings import MIDDLEWARE as FULL
+from examples.demo.settings import *  # noqa: F403
+from examples.demo.settings import MIDDLEWARE as FULL
 
 _DJANGO = [name for name in FULL if name.startswith("django.")]
 _PROMETHEUS = [
@@ -16,7 +16,7 @@ _PROMETHEUS = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # Request context (logging) and request monitoring, without the ban check, route guards and the rest.
-_MONITORING = ["chatmon.middleware.RequestContextMiddleware", "chatmon.monitoring.middleware.MonitoringMiddleware",
+_MONITORING = ["chatmon.core.middleware.RequestContextMiddleware", "chatmon.monitoring.middleware.MonitoringMiddleware",
                *_DJANGO]  # fmt: skip
 
 MIDDLEWARE = {"bare": _DJANGO, "prometheus": _PROMETHEUS, "monitoring": _MONITORING, "full": FULL}[

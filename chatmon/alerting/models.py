@@ -17,6 +17,9 @@ class NotificationChannel(models.Model):
     target = models.CharField(max_length=1000, help_text="The webhook URL, or e-mail addresses separated by commas.")
     enabled = models.BooleanField(default=True)
 
+    class Meta:
+        db_table = "chatmon_notificationchannel"
+
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
 
@@ -74,6 +77,9 @@ class AlertRule(models.Model):
         null=True, blank=True, help_text="Until then incidents are still recorded but no notice is sent."
     )
 
+    class Meta:
+        db_table = "chatmon_alertrule"
+
     def __str__(self) -> str:
         return self.name
 
@@ -108,6 +114,7 @@ class Incident(models.Model):
     )
 
     class Meta:
+        db_table = "chatmon_incident"
         ordering = ["-opened_at"]
         constraints = [
             # At most one open incident per rule: two evaluations racing cannot open (and notify) it twice.
@@ -142,6 +149,7 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        db_table = "chatmon_delivery"
         ordering = ["pk"]
         verbose_name_plural = "deliveries"
         # The retry scan reads pending deliveries whose next attempt is due.

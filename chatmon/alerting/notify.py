@@ -15,6 +15,7 @@ from datetime import timedelta
 import requests
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from chatmon.alerting import conf
@@ -135,7 +136,8 @@ def message(incident: Incident, event: str) -> str:
     elif event in (REMINDER, ESCALATED):
         text += f" (open for {_duration(incident)}; now {incident.last_value:g}, peak {incident.peak_value:g})"
     if conf.dashboard_url():
-        text += f"\n{conf.dashboard_url().rstrip('/')}/admin/chatmon/incident/{incident.pk}/change/"
+        path = reverse(f"admin:{Incident._meta.app_label}_incident_change", args=[incident.pk])
+        text += f"\n{conf.dashboard_url().rstrip('/')}{path}"
     return text
 
 

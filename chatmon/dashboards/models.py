@@ -23,6 +23,7 @@ class ModelUsageHour(models.Model):
     requests = models.IntegerField(default=0, help_text="Prompt rows: one per charged chat request.")
 
     class Meta:
+        db_table = "chatmon_modelusagehour"
         constraints = [models.UniqueConstraint(fields=["hour", "model"], name="dash_model_usage_key")]
 
     def __str__(self) -> str:
@@ -41,6 +42,7 @@ class UserUsageDay(models.Model):
     last_at = models.DateTimeField()
 
     class Meta:
+        db_table = "chatmon_userusageday"
         constraints = [models.UniqueConstraint(fields=["day", "user"], name="dash_user_usage_key")]
 
     def __str__(self) -> str:
@@ -58,6 +60,7 @@ class RequestHour(models.Model):
     duration_sum_us = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_requesthour"
         constraints = [models.UniqueConstraint(fields=["hour", "route", "method"], name="dash_request_hour_key")]
 
     def __str__(self) -> str:
@@ -78,6 +81,7 @@ class ViolationHour(models.Model):
     score = models.IntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_violationhour"
         constraints = [models.UniqueConstraint(fields=["hour", "type"], name="dash_violation_hour_key")]
 
     def __str__(self) -> str:
@@ -93,6 +97,7 @@ class BanHour(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_banhour"
         constraints = [models.UniqueConstraint(fields=["hour", "kind", "source"], name="dash_ban_hour_key")]
 
     def __str__(self) -> str:
@@ -109,6 +114,7 @@ class OffenderDay(models.Model):
     score = models.IntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_offenderday"
         indexes = [models.Index(fields=["day"], name="dash_offender_day")]
 
     def __str__(self) -> str:
@@ -121,6 +127,9 @@ class RollupCursor(models.Model):
     name = models.CharField(max_length=50, unique=True)
     complete_through = models.DateTimeField(null=True, help_text="Hours before this one are final.")
     lease_until = models.DateTimeField(null=True, help_text="A run holds the cursor until then.")
+
+    class Meta:
+        db_table = "chatmon_rollupcursor"
 
     def __str__(self) -> str:
         return f"{self.name} through {self.complete_through}"

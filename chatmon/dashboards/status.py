@@ -12,9 +12,9 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from chatmon.beat import declared_schedule
+from chatmon.core.beat import declared_schedule
+from chatmon.core.models import JobRun
 from chatmon.logging.metrics import SLOW_QUERIES
-from chatmon.models import JobRun
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _latest_finished(jobs: list[str]) -> dict[str, str]:
 
 def service_health() -> list[tuple[str, str]]:
     """Run /health/'s checks (database, cache, broker, beat) and give (check, "ok" or the error) each."""
-    from chatmon.health import ReadinessView
+    from chatmon.core.health import ReadinessView
 
     async def run_all():
         return await asyncio.gather(*(check.get_result() for check in ReadinessView().get_checks()))

@@ -11,7 +11,7 @@ import traceback
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 
-from chatmon import context
+from chatmon.core import context
 from chatmon.logging import tracing
 from chatmon.logging.redaction import REDACTED, is_sensitive_key, redact, redact_value
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.backends.signals import connection_created
 
-from chatmon import context
+from chatmon.core import context
 from chatmon.logging import conf, tracing
 from chatmon.logging.metrics import SLOW_QUERIES
 from chatmon.logging.redaction import redact

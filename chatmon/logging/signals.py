@@ -14,7 +14,7 @@ from celery.signals import before_task_publish, setup_logging, task_postrun, tas
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-from chatmon import context
+from chatmon.core import context
 from chatmon.logging import queries, tracing
 from chatmon.logging.config import AUTH_LOGGER
 

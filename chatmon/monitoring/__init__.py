@@ -1,8 +1,4 @@
 """Request monitoring: per-request metrics and rollups without a network round trip per request.
 
-See docs/monitoring.md. `track` is re-exported as `chatmon.track`.
+See docs/monitoring.md. Feature events: `chatmon.monitoring.events.record_feature_event("conversation.shared")`.
 """
-
-from chatmon.monitoring.events import track
-
-__all__ = ["track"]

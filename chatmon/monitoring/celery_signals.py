@@ -1,7 +1,7 @@
 """Celery task metrics (runs, failures, retries and durations by task name) and the worker's metrics port.
 
-Connected when the worker loads chatmon's tasks. A worker runs on its own, often on another machine, so it
-serves its own metrics on CHATMON_WORKER_METRICS_PORT (summing its pool processes when
+Connected when the monitoring app is ready (in every process that loads Django). A worker runs on its own,
+often on another machine, so it serves its own metrics on CHATMON_WORKER_METRICS_PORT (summing its pool processes when
 PROMETHEUS_MULTIPROC_DIR is set); Prometheus scrapes it as a second job (deploy/prometheus.yml).
 """
 

@@ -89,8 +89,8 @@ def _depth(conn, queue: str) -> int:
 
 
 def _jobs():
-    from chatmon.beat import declared_schedule
-    from chatmon.models import JobRun
+    from chatmon.core.beat import declared_schedule
+    from chatmon.core.models import JobRun
 
     last_success = GaugeMetricFamily(
         "chatmon_job_last_success_timestamp_seconds", "When each beat job last succeeded (Unix time).", labels=["job"]
@@ -120,7 +120,7 @@ def _jobs():
 
 
 def _latest_outcomes(jobs: list[str]) -> dict[str, str]:
-    from chatmon.models import JobRun
+    from chatmon.core.models import JobRun
 
     finished = JobRun.objects.exclude(status=JobRun.Status.RUNNING)
     return {

@@ -1,4 +1,4 @@
-"""Named feature events, counted per day: `chatmon.track("conversation.shared")` from Python code."""
+"""Named feature events, counted per day: `record_feature_event("conversation.shared")` from Python code."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from chatmon.monitoring.aggregator import buffer
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
-def track(name: str, count: int = 1) -> None:
+def record_feature_event(name: str, count: int = 1) -> None:
     """Count a feature event in this process; it reaches Redis with the next batched flush."""
     if not isinstance(name, str) or not NAME.match(name):
         raise ValueError(f"feature event names are lowercase dotted words of 1-64 characters, not {name!r}")

@@ -53,7 +53,9 @@ PROCESSES = Gauge(
     "chatmon_processes", "Live chatmon processes reporting metrics, per kind.", ["kind"], multiprocess_mode="livesum"
 )
 
-FEATURE_EVENTS = Counter("chatmon_feature_events_total", "Named feature events (chatmon.track).", ["name"])
+FEATURE_EVENTS = Counter(
+    "chatmon_feature_events_total", "Named feature events (chatmon.monitoring.events.record_feature_event).", ["name"]
+)
 FLUSHES = Counter("chatmon_monitoring_flushes_total", "Rollup flushes to Redis by outcome.", ["outcome"])
 DROPPED_MINUTES = Counter(
     "chatmon_monitoring_dropped_minutes_total", "Minutes of rollups dropped because Redis stayed unreachable."

@@ -3,8 +3,8 @@
 Each request adds to this process's batched Prometheus metrics (chatmon.monitoring.batched) and rollup buffer;
 nothing crosses the network or touches a metrics file per request (the flusher thread writes the metrics about
 once a second and sends the rollups to Redis every few seconds). It sits right after
-chatmon.middleware.RequestContextMiddleware and reads the route and user that it resolved from
-chatmon.context. Streaming responses are recorded when the server closes them (time to last byte).
+chatmon.core.middleware.RequestContextMiddleware and reads the route and user that it resolved from
+chatmon.core.context. Streaming responses are recorded when the server closes them (time to last byte).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
-from chatmon import context
+from chatmon.core import context
 from chatmon.monitoring import collectors, conf
 from chatmon.monitoring.aggregator import StreamStats
 from chatmon.monitoring.batched import request_metrics

@@ -39,6 +39,7 @@ class RequestRollup(models.Model):
     disconnects = models.BigIntegerField(default=0, help_text="Streams the client left before the end.")
 
     class Meta:
+        db_table = "chatmon_requestrollup"
         constraints = [models.UniqueConstraint(fields=["minute", "route", "method"], name="request_rollup_key")]
         indexes = [models.Index(fields=["minute"], name="request_rollup_minute")]
 
@@ -60,6 +61,7 @@ class DailyCount(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_dailycount"
         constraints = [models.UniqueConstraint(fields=["day", "kind", "name"], name="daily_count_key")]
 
     def __str__(self) -> str:
@@ -78,6 +80,7 @@ class ActiveUsers(models.Model):
     users = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "chatmon_activeusers"
         constraints = [models.UniqueConstraint(fields=["resolution", "period"], name="active_users_key")]
         verbose_name_plural = "active users"
 
@@ -91,6 +94,9 @@ class CompactedBatch(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     compacted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "chatmon_compactedbatch"
 
     def __str__(self) -> str:
         return self.key

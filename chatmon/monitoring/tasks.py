@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from chatmon.monitoring import celery_signals  # noqa: F401  (task metrics in every worker that loads tasks)
 from chatmon.monitoring.compaction import compact
 
 

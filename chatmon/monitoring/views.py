@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from chatmon.monitoring import conf
-from chatmon.monitoring.events import track
+from chatmon.monitoring.events import record_feature_event
 
 SCRIPT = Path(__file__).with_name("track.js")
 
@@ -34,7 +34,7 @@ def feature_event(request: HttpRequest) -> JsonResponse:
     name = data.get("name") if isinstance(data, dict) else None
     if name not in conf.feature_events():
         return _error(400, "unknown_event", f"'name' must be one of: {', '.join(conf.feature_events())}.")
-    track(name)
+    record_feature_event(name)
     return JsonResponse({"counted": name}, status=202)
 
 

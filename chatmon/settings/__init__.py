@@ -8,7 +8,6 @@ from chatmon.settings.alerting import *  # noqa: F403
 from chatmon.settings.api import *  # noqa: F403
 from chatmon.settings.auditlog import *  # noqa: F403
 from chatmon.settings.base import *  # noqa: F403
-from chatmon.settings.chatapp import *  # noqa: F403
 from chatmon.settings.dashboards import *  # noqa: F403
 from chatmon.settings.ledger import *  # noqa: F403
 from chatmon.settings.logs import *  # noqa: F403

@@ -42,15 +42,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "django_celery_beat",
-    "chatmon",
+    "chatmon.core",
+    "chatmon.monitoring",
+    "chatmon.dashboards",
+    "chatmon.alerting",
     "ledger",
     "violations",
     "auditlog",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "api",
-    "examples.chatapp",
+    "chatmon.api",
 ]
 
 # Order matters (system checks chatmon.W001/W002 enforce it): the request context first so every later log
@@ -58,7 +60,7 @@ INSTALLED_APPS = [
 # django-prometheus' own middleware pair is left out: chatmon's request metrics replace it at a fraction of
 # its cost under gunicorn (docs/monitoring.md); its database and cache metrics stay (ENGINE and BACKEND).
 MIDDLEWARE = [
-    "chatmon.middleware.RequestContextMiddleware",
+    "chatmon.core.middleware.RequestContextMiddleware",
     "chatmon.monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -167,19 +167,8 @@ VIOLATIONS_RATE_LIMITS = {
 VIOLATIONS_CONCURRENT_ENABLED = is_enabled(_raw("LIMIT_CONCURRENT_MESSAGES"))
 VIOLATIONS_CONCURRENT_MAX = max(int(parse_math(_raw("CONCURRENT_MESSAGE_MAX"), 2)), 1)
 
-# --- where they apply in the example chat app (URL names; a chat app of your own lists its own) ----------
-VIOLATIONS_ROUTE_LIMITERS = {
-    "chatapp:login": ["login"],
-    "chatapp:register": ["register"],
-    "chatapp:password_reset": ["reset_password"],
-    "chatapp:password_reset_confirm": ["reset_password_submission"],
-    "chatapp:chat": ["message_ip", "message_user"],
-}
-VIOLATIONS_CONCURRENT_URL_NAMES = ["chatapp:chat"]
-VIOLATIONS_STREAMING_URL_NAMES = ["chatapp:chat"]
-# LibreChat refuses (and with the default score bans) every non-browser chat request; here it is opt-in.
-VIOLATIONS_NON_BROWSER_URL_NAMES = ["chatapp:chat"] if is_enabled(_raw("NON_BROWSER_CHECK")) else []
-VIOLATIONS_LOGIN_URL_NAMES = ["chatapp:login", "admin:login"]
+# Routes where a banned user is refused before authentication (a chat app adds its own login route).
+VIOLATIONS_LOGIN_URL_NAMES = ["admin:login"]
 # Mobile apps and API clients that are not browsers but are welcome (regular expressions, comma-separated).
 VIOLATIONS_NON_BROWSER_ALLOWLIST = env.list("ALLOW_NON_BROWSER_USER_AGENTS", default=[])
 for _pattern in VIOLATIONS_NON_BROWSER_ALLOWLIST:

@@ -49,6 +49,12 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
         raise pytest.UsageError(f"REDIS_URL={os.environ['REDIS_URL']} does not answer: {error}")
 
 
+def pytest_configure(config) -> None:
+    # The project's Celery app (as manage.py and wsgi.py load it), after pytest-django chose the settings:
+    # tasks the code under test enqueues go to the session's broker and queue.
+    import chatmon.celery  # noqa: F401
+
+
 def pytest_unconfigure(config) -> None:
     flusher = sys.modules.get("chatmon.monitoring.flusher")
     if flusher is not None:

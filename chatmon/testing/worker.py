@@ -33,7 +33,7 @@ class WorkerProcess:
         env = {**os.environ, "DATABASE_URL": database_url()}
         self.log_file = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "chatmon", "worker", "--pool", "solo", "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "-A", "chatmon.celery", "worker", "--pool", "solo", "--loglevel", "INFO",
              "--without-gossip", "--without-mingle", "--hostname", self.hostname],
             env=env,
             stdout=self.log_file,

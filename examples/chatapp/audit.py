@@ -10,5 +10,5 @@ from examples.chatapp.models import Conversation, Message
 
 
 def track_chat_data() -> None:
-    auditlog.track(Conversation, exclude=["created_at", "updated_at"], subject="user_id")
-    auditlog.track(Message, exclude=["created_at"], digest=["text"], subject="conversation.user_id")
+    auditlog.track_model_changes(Conversation, exclude=["created_at", "updated_at"], subject="user_id")
+    auditlog.track_model_changes(Message, exclude=["created_at"], digest=["text"], subject="conversation.user_id")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     client.force_login(operator)
-    response = client.post("/admin/chatmon/alertrule/add/", {
+    response = client.post("/admin/chatmon_alerting/alertrule/add/", {
         "name": "too many errors", "kind": "error_rate", "threshold": "5", "window_minutes": "10", "for_minutes": "3",
         "keep_firing_minutes": "5", "repeat_minutes": "60", "escalate_after_minutes": "30", "severity": "critical",
         "enabled": "on", "channels": [webhook.pk], "escalation_channels": [webhook.pk],
@@ -24,8 +24,8 @@ def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     assert (rule.for_minutes, rule.keep_firing_minutes, rule.repeat_minutes) == (3, 5, 60)
     assert (rule.escalate_after_minutes, list(rule.escalation_channels.all())) == (30, [webhook])
 
-    assert client.get("/admin/chatmon/incident/?state=open").status_code == 200
-    assert client.get("/admin/chatmon/notificationchannel/").status_code == 200
+    assert client.get("/admin/chatmon_alerting/incident/?state=open").status_code == 200
+    assert client.get("/admin/chatmon_alerting/notificationchannel/").status_code == 200
 
 
 def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receiver):
@@ -35,11 +35,12 @@ def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receive
     client.force_login(operator)
 
     client.post(
-        "/admin/chatmon/incident/", {"action": "resend_notice", "_selected_action": [Incident.objects.get().pk]}
+        "/admin/chatmon_alerting/incident/",
+        {"action": "resend_notice", "_selected_action": [Incident.objects.get().pk]},
     )
 
     assert [body["chatmon"]["event"] for body in receiver.bodies] == ["opened", "opened"]
     incident = Incident.objects.get()
     assert incident.deliveries.filter(status="sent").count() == 2
-    page = client.get(f"/admin/chatmon/incident/{incident.pk}/change/").content.decode()
+    page = client.get(f"/admin/chatmon_alerting/incident/{incident.pk}/change/").content.decode()
     assert "ops-slack" in page and "sent" in page  # each delivery, shown on the incident

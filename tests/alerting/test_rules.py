@@ -10,7 +10,7 @@ from django.utils import timezone
 from chatmon.alerting.evaluation import _open, evaluate
 from chatmon.alerting.models import AlertRule, Incident
 from chatmon.alerting.values import measure
-from chatmon.models import JobRun
+from chatmon.core.models import JobRun
 from chatmon.monitoring.models import RequestRollup
 from ledger import services as ledger
 

@@ -63,15 +63,15 @@ def test_it_silences_a_rule_from_the_admin_and_shows_it(client, operator, make_r
     rule = make_rule("violation_spike", threshold=0)
     client.force_login(operator)
 
-    client.post("/admin/chatmon/alertrule/", {"action": "silence_1h", "_selected_action": [rule.pk]})
+    client.post("/admin/chatmon_alerting/alertrule/", {"action": "silence_1h", "_selected_action": [rule.pk]})
 
     rule.refresh_from_db()
     assert timezone.now() + dt.timedelta(minutes=59) < rule.silenced_until <= timezone.now() + dt.timedelta(hours=1)
-    assert "silenced until" in client.get("/admin/chatmon/alertrule/").content.decode()
+    assert "silenced until" in client.get("/admin/chatmon_alerting/alertrule/").content.decode()
     spike(1)
     evaluate_all()
     assert receiver.bodies == []
 
-    client.post("/admin/chatmon/alertrule/", {"action": "unsilence", "_selected_action": [rule.pk]})
+    client.post("/admin/chatmon_alerting/alertrule/", {"action": "unsilence", "_selected_action": [rule.pk]})
     evaluate_all()
     assert events(receiver) == ["opened"]

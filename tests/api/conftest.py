@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from api import keys
-from api.models import Scope
+from chatmon.api import keys
+from chatmon.api.models import Scope
 from violations import store
 from violations.banview import view
 

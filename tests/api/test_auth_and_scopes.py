@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from api import keys
-from api.models import ApiKey, Scope
+from chatmon.api import keys
+from chatmon.api.models import ApiKey, Scope
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from api.models import ApiKey
+from chatmon.api.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from api.models import ExternalUser, Scope
+from chatmon.api.models import ExternalUser, Scope
 
 pytestmark = pytest.mark.django_db
 

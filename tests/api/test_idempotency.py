@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from api.models import IdempotentResponse
+from chatmon.api.models import IdempotentResponse
 from ledger.models import Hold, Transaction
 from violations.models import Violation
 

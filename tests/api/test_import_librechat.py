@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from api.librechat.reader import read
-from api.models import ExternalUser
+from chatmon.api.librechat.reader import read
+from chatmon.api.models import ExternalUser
 from ledger.models import Balance, Transaction
 
 pytestmark = pytest.mark.django_db

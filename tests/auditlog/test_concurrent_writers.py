@@ -20,7 +20,7 @@ EACH = 30
 
 
 def test_it_keeps_a_valid_chain_under_concurrent_writers():
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "chatmon.settings"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "examples.demo.settings"}
     commands = [["-m", "tests.auditlog.appender", str(EACH), f"w{n}"] for n in range(WRITERS)]
     outputs = run_together(commands, env=env, cwd=ROOT)
     assert sorted(json.loads(out)["worker"] for out in outputs) == [f"w{n}" for n in range(WRITERS)]

@@ -1,5 +1,5 @@
-"""auditlog.track() on the chat app's models, through its HTTP API: create, update (diff) and delete events;
-message text is kept only as its length and hash; bulk changes go through record_bulk()."""
+"""auditlog.track_model_changes() on the chat app's models, through its HTTP API: create, update (diff) and
+delete events; message text is kept only as its length and hash; bulk changes go through record_bulk()."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from auditlog.models import AuditEvent
 from auditlog.services import record, verify_chain
 from auditlog.tasks import prune
-from chatmon.beat import declared_schedule
-from chatmon.models import JobRun
+from chatmon.core.beat import declared_schedule
+from chatmon.core.models import JobRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

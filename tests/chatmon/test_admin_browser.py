@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from chatmon.beat import sync_beat_schedule
-from chatmon.models import JobRun
+from chatmon.core.beat import sync_beat_schedule
+from chatmon.core.models import JobRun
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

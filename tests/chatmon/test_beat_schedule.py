@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from chatmon.beat import declared_schedule, sync_beat_schedule
+from chatmon.core.beat import declared_schedule, sync_beat_schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -98,7 +98,7 @@ def test_it_runs_the_whole_stack_and_stops_it_cleanly(tmp_path, output_dir):
             assert chat_requests_served(base) > 0, "LOADGEN=1 sent no chat traffic"
             children = psutil.Process(process.pid).children(recursive=True)
             names = " ".join(" ".join(child.cmdline()) for child in children)
-            for part in ("gunicorn", "celery -A chatmon worker", "celery -A chatmon beat", "valkey"):
+            for part in ("gunicorn", "celery -A chatmon.celery worker", "celery -A chatmon.celery beat", "valkey"):
                 assert part in names
         finally:
             process.send_signal(signal.SIGINT)  # what Ctrl-C does

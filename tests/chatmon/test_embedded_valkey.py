@@ -70,7 +70,7 @@ def test_it_says_which_port_is_taken(tmp_path):
 
 def test_it_reports_an_unreachable_redis_in_one_line():
     env = {**os.environ, "REDIS_URL": f"redis://:hunter2@127.0.0.1:{free_port()}/0"}
-    code = "import django; django.setup(); from chatmon.redis import require_redis; require_redis()"
+    code = "import django; django.setup(); from chatmon.core.redis import require_redis; require_redis()"
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -83,7 +83,7 @@ def test_it_reports_an_unreachable_redis_in_one_line():
 def test_it_stops_a_celery_worker_with_one_line_when_redis_is_down():
     env = {**os.environ, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
     result = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "chatmon", "worker", "--pool", "solo"],
+        [sys.executable, "-m", "celery", "-A", "chatmon.celery", "worker", "--pool", "solo"],
         env=env,
         cwd=ROOT,
         capture_output=True,

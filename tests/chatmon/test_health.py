@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.test import override_settings
 from django.utils import timezone
 
-from chatmon.models import JobRun
+from chatmon.core.models import JobRun
 
 # Health checks run in worker threads with their own connections: they only see committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from chatmon import beat, context, tasks
-from chatmon.models import JobRun
+from chatmon.core import beat, context, tasks
+from chatmon.core.models import JobRun
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from chatmon import checks
+from chatmon.core import checks
 
 GOOD_MIDDLEWARE = [checks.REQUEST_CONTEXT, checks.MONITORING, "django.contrib.sessions.middleware.SessionMiddleware"]
 WITH_PROMETHEUS = [checks.PROMETHEUS_BEFORE, *GOOD_MIDDLEWARE, checks.PROMETHEUS_AFTER]

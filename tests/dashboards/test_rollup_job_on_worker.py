@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from chatmon.core.models import JobRun
 from chatmon.dashboards.models import ModelUsageHour
 from chatmon.dashboards.tasks import roll_up_usage
-from chatmon.models import JobRun
 from ledger import services as ledger
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -27,7 +27,7 @@ def _hammer(mode: str, user_id: int, count: int) -> list[dict]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "chatmon.settings",
+        "DJANGO_SETTINGS_MODULE": "examples.demo.settings",
         "CHECK_BALANCE": "true",
     }
     commands = [["-m", "tests.ledger.hammer", mode, str(user_id), str(count), f"w{n}"] for n in range(CLIENTS)]

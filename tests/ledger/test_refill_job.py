@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from chatmon.models import JobRun
+from chatmon.core.models import JobRun
 from chatmon.testing.worker import database_url
 from ledger import services
 from ledger.models import Balance, Transaction
@@ -69,7 +69,7 @@ def test_it_skips_a_balance_a_check_refilled_first(balances_on):
 def test_it_refills_once_when_two_workers_run_at_the_same_time():
     _refilling_balances(150)
     code = "import django; django.setup(); from ledger import services; print(services.refill_due_balances())"
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "chatmon.settings"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "examples.demo.settings"}
     runs = [
         subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for _ in range(2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from chatmon import context
+from chatmon.core import context
 from chatmon.logging import ACTIVITY, HTTP, SILLY, VERBOSE
 from chatmon.logging.config import console_level
 

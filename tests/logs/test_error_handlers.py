@@ -21,7 +21,7 @@ def with_exploding_middleware():
 
     middleware = list(settings.MIDDLEWARE)
     middleware.insert(
-        middleware.index("chatmon.middleware.RequestContextMiddleware") + 1, f"{__name__}.ExplodingMiddleware"
+        middleware.index("chatmon.core.middleware.RequestContextMiddleware") + 1, f"{__name__}.ExplodingMiddleware"
     )
     return override_settings(MIDDLEWARE=middleware, DEBUG=False)
 

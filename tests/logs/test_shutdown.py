@@ -71,7 +71,9 @@ def test_it_lets_gunicorn_finish_a_streaming_reply_on_sigterm(django_user_model,
 def test_it_stops_a_celery_worker_cleanly_on_sigterm(output_dir):
     log = output_dir / "shutdown-worker.log"
     process = start(
-        ["-m", "celery", "-A", "chatmon", "worker", "--pool", "solo", "-n", f"sd-{os.getpid()}@%h"], log, "ready."
+        ["-m", "celery", "-A", "chatmon.celery", "worker", "--pool", "solo", "-n", f"sd-{os.getpid()}@%h"],
+        log,
+        "ready.",
     )
     assert stop(process) == 0
     assert log.read_text().count("Celery worker shutting down") == 1
@@ -80,7 +82,7 @@ def test_it_stops_a_celery_worker_cleanly_on_sigterm(output_dir):
 def test_it_stops_celery_beat_cleanly_on_sigterm(output_dir, tmp_path):
     log = output_dir / "shutdown-beat.log"
     schedule = ["--schedule", str(tmp_path / "beat-schedule")]
-    process = start(["-m", "celery", "-A", "chatmon", "beat", *schedule], log, "Celery beat started")
+    process = start(["-m", "celery", "-A", "chatmon.celery", "beat", *schedule], log, "Celery beat started")
     # Celery beat syncs its schedule from inside its SIGTERM handler; a signal landing in the middle of the
     # scheduler's first database read interrupts that read (a Celery limitation), so stop it once idle.
     time.sleep(2)

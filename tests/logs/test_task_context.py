@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from chatmon import context
+from chatmon.core import context
 
 
 @shared_task(name="tests.logs.context_probe")

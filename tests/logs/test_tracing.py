@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from chatmon import checks
+from chatmon.core import checks
 from chatmon.logging import tracing
 
 pytestmark = [pytest.mark.urls("tests.logs.urls"), pytest.mark.django_db]

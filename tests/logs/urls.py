@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path
 
-from chatmon.errors import ApiError
+from chatmon.core.errors import ApiError
 
 
 def boom(request, pk: int = 0):

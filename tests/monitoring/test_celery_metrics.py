@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from chatmon import tasks
+from chatmon.core import tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -91,7 +91,7 @@ def test_it_counts_each_request_once_when_runs_race():
 
 
 def test_it_records_a_job_run_on_a_real_worker(celery_worker):
-    from chatmon.models import JobRun
+    from chatmon.core.models import JobRun
     from chatmon.monitoring.tasks import compact_request_rollups
 
     flush_requests(2, route="api/conversations")

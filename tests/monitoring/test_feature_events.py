@@ -1,4 +1,4 @@
-"""Named feature events from Python (chatmon.track) and from the browser endpoint, counted per day."""
+"""Named feature events from Python (record_feature_event) and from the browser endpoint, counted per day."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-import chatmon
 from chatmon.monitoring import flusher
 from chatmon.monitoring.compaction import compact
+from chatmon.monitoring.events import record_feature_event
 from chatmon.monitoring.models import DailyCount
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +21,9 @@ def feature_counts() -> dict[str, int]:
 
 
 def test_it_counts_events_tracked_from_python(scrape):
-    chatmon.track("conversation.shared")
-    chatmon.track("conversation.shared")
-    chatmon.track("message.copied", count=3)
+    record_feature_event("conversation.shared")
+    record_feature_event("conversation.shared")
+    record_feature_event("message.copied", count=3)
     assert feature_counts() == {"conversation.shared": 2, "message.copied": 3}
     assert 'chatmon_feature_events_total{name="message.copied"}' in scrape()
 
@@ -31,7 +31,7 @@ def test_it_counts_events_tracked_from_python(scrape):
 @pytest.mark.parametrize("name", ["", "Has Spaces", "x" * 65, None, "../etc"])
 def test_it_refuses_a_malformed_name(name):
     with pytest.raises(ValueError, match="feature event names"):
-        chatmon.track(name)
+        record_feature_event(name)
 
 
 def test_it_counts_an_allowed_event_posted_by_a_signed_in_browser(client, member):

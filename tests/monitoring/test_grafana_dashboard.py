@@ -12,10 +12,10 @@ import yaml
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-import chatmon
-from chatmon import tasks
-from chatmon.models import JobRun
+from chatmon.core import tasks
+from chatmon.core.models import JobRun
 from chatmon.monitoring import flusher, process
+from chatmon.monitoring.events import record_feature_event
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -53,7 +53,7 @@ def generate_traffic(client, member) -> None:
     response = client.get("/t/stream")
     next(iter(response.streaming_content))
     response.close()  # a disconnect
-    chatmon.track("conversation.shared")
+    record_feature_event("conversation.shared")
     tasks.prune_job_runs.apply(kwargs={"days": 30})
     JobRun.objects.create(task="chatmon.beat_heartbeat", status="success", finished_at=timezone.now())
     process.sample()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from chatmon.models import JobRun
+from chatmon.core.models import JobRun
 from chatmon.monitoring import process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.monitoring.urls")]

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from violations import checks, store
+from violations import guards, store
 from violations.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_it_admits_exactly_the_limit_out_of_twenty_parallel_starts(settings):
     settings.VIOLATIONS_CONCURRENT_MAX = 2
     with ThreadPoolExecutor(max_workers=20) as pool:
-        slots = list(pool.map(lambda _: checks.acquire_generation(42), range(20)))
+        slots = list(pool.map(lambda _: guards.acquire_generation(42), range(20)))
     assert sum(slot.allowed for slot in slots) == 2
     assert {slot.pending for slot in slots if not slot.allowed} == {3}
     assert store.client().get(store.key("pending", 42)) == "2"
@@ -23,11 +23,11 @@ def test_it_admits_exactly_the_limit_out_of_twenty_parallel_starts(settings):
 
 def test_it_frees_a_slot_on_release_and_deletes_the_key_at_zero(settings):
     settings.VIOLATIONS_CONCURRENT_MAX = 1
-    assert checks.acquire_generation(7).allowed
-    assert not checks.acquire_generation(7).allowed
-    checks.release_generation(7)
-    assert checks.acquire_generation(7).allowed
-    checks.release_generation(7)
+    assert guards.acquire_generation(7).allowed
+    assert not guards.acquire_generation(7).allowed
+    guards.release_generation(7)
+    assert guards.acquire_generation(7).allowed
+    guards.release_generation(7)
     assert store.client().exists(store.key("pending", 7)) == 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from violations import checks, services
+from violations import guards, services
 from violations.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_it_fails_open_for_limiters_and_concurrency_by_default(private_redis, se
     settings.VIOLATIONS_RATE_LIMITS = {"register": {"max": 1}}
     private_redis.stop()
     assert [client.post("/register").status_code for _ in range(3)] == [200, 200, 200]
-    assert checks.acquire_generation(member.pk).allowed
+    assert guards.acquire_generation(member.pk).allowed
 
 
 def test_it_fails_closed_for_limiters_when_asked(private_redis, settings, client):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.violations.conftest import BROWSER
-from violations import checks
+from violations import guards
 from violations.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -40,24 +40,24 @@ def test_it_lets_browsers_and_allowlisted_clients_through(guarded, client, membe
 
 @pytest.mark.parametrize("agent", ["", "curl/8.5.0", "python-requests/2.32", "Googlebot/2.1", "Mozilla/5.0"])
 def test_it_classifies_tools_and_bots_as_non_browsers(agent):
-    assert not checks.is_browser(agent)
+    assert not guards.is_browser(agent)
 
 
 def test_it_validates_model_identifiers_without_scoring_malformed_ones(member):
     allowed = ["gpt-4o", "claude-3.5"]
-    assert checks.validate_model(model=None, allowed_models=allowed, user=member).error == "Model not provided"
-    assert checks.validate_model(model="bad model!", allowed_models=allowed, user=member).error == (
+    assert guards.validate_model(model=None, allowed_models=allowed, user=member).error == "Model not provided"
+    assert guards.validate_model(model="bad model!", allowed_models=allowed, user=member).error == (
         "Invalid model identifier")  # fmt: skip
-    assert checks.validate_model(model="x" * 257, allowed_models=allowed, user=member).error == (
+    assert guards.validate_model(model="x" * 257, allowed_models=allowed, user=member).error == (
         "Invalid model identifier")  # fmt: skip
-    assert checks.validate_model(model=" gpt-4o ", allowed_models=allowed, user=member) == checks.ModelCheck(
+    assert guards.validate_model(model=" gpt-4o ", allowed_models=allowed, user=member) == guards.ModelCheck(
         True, model="gpt-4o")  # fmt: skip
-    assert checks.validate_model(model="gpt-4o", allowed_models=[], user=member).error == "Endpoint unavailable"
+    assert guards.validate_model(model="gpt-4o", allowed_models=[], user=member).error == "Endpoint unavailable"
     assert not Violation.objects.exists()
 
 
 def test_it_scores_an_illegal_model_request(settings, member):
     settings.VIOLATIONS_SCORES = {"illegal_model_request": 5}
-    result = checks.validate_model(model="gpt-5-secret", allowed_models=["gpt-4o"], user=member, ip="203.0.113.9")
-    assert result == checks.ModelCheck(False, "Illegal model request", model="gpt-5-secret")
+    result = guards.validate_model(model="gpt-5-secret", allowed_models=["gpt-4o"], user=member, ip="203.0.113.9")
+    assert result == guards.ModelCheck(False, "Illegal model request", model="gpt-5-secret")
     assert Violation.objects.get().score == 5

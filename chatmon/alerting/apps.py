@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AlertingConfig(AppConfig):
+    name = "chatmon.alerting"
+    label = "chatmon_alerting"
+    verbose_name = "chatmon alerting"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    beat_schedule = {
+        "chatmon.evaluate_alerts": {
+            "every": 60,
+            "description": "Evaluates the alert rules; opens and resolves incidents and sends their notices.",
+        },
+    }

@@ -1,0 +1,151 @@
+"""Bodies and answers of the ledger endpoints (names follow ledger.services' keywords)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from chatmon.api.serializers.common import MAX_AMOUNT, ExternalUserSerializer, batch_of, count_field
+from ledger.models import Transaction
+
+
+class StructuredPromptSerializer(serializers.Serializer):
+    input = count_field("Uncached input tokens.")
+    write = count_field("Tokens written to the prompt cache.")
+    read = count_field("Tokens read from the prompt cache.")
+
+
+_NUMBER = {"type": "number", "minimum": -MAX_AMOUNT, "maximum": MAX_AMOUNT}
+_PART = {**_NUMBER, "nullable": True}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            _NUMBER,
+            {"type": "object", "properties": {"input": _PART, "write": _PART, "read": _PART}},
+        ],
+        "nullable": True,
+    }
+)
+class PromptTokensField(serializers.Field):
+    """A number (plain spend), or {input, write, read} (a prompt with cache writes and reads)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            prompt = StructuredPromptSerializer(data=data)
+            prompt.is_valid(raise_exception=True)
+            return {part: prompt.validated_data.get(part) for part in ("input", "write", "read")}
+        return count_field("prompt_tokens").run_validation(data)
+
+    def to_representation(self, value):
+        return value
+
+
+class PricingSerializer(ExternalUserSerializer):
+    model = serializers.CharField(max_length=255)
+    endpoint = serializers.CharField(max_length=100, required=False, allow_null=True)
+    endpoint_token_config = serializers.DictField(
+        required=False, allow_null=True, help_text="LibreChat's endpoint token config: {model: {prompt, completion}}."
+    )
+
+
+class CheckSerializer(PricingSerializer):
+    amount = serializers.FloatField(min_value=0, max_value=MAX_AMOUNT, help_text="Estimated prompt tokens.")
+    token_type = serializers.ChoiceField(["prompt", "completion"], default="prompt")
+
+
+class CheckResultSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    balance = serializers.FloatField(help_text="Credits available to this request (others' holds excluded).")
+    token_cost = serializers.FloatField()
+    prompt_tokens = serializers.FloatField()
+    hold_id = serializers.IntegerField(allow_null=True, help_text="Release it if the generation fails.")
+    refill_at = serializers.DateTimeField(allow_null=True)
+    denial = serializers.DictField(allow_null=True, help_text="LibreChat's token_balance error body when denied.")
+
+
+class SpendSerializer(PricingSerializer):
+    prompt_tokens = PromptTokensField(required=False, allow_null=True)
+    completion_tokens = count_field("Completion tokens.")
+    conversation_id = serializers.CharField(max_length=255, required=False, allow_null=True)
+    message_id = serializers.CharField(
+        max_length=255, required=False, allow_null=True, help_text="A message is charged once per token type."
+    )
+    context = serializers.CharField(max_length=100, default="message")
+
+
+class TransactionSerializer(serializers.Serializer):
+    """A ledger row (declared, not a ModelSerializer: building fields from the model on every spend cost more
+    than the spend itself)."""
+
+    id = serializers.IntegerField()
+    token_type = serializers.ChoiceField(Transaction.TokenType.values)
+    model = serializers.CharField(allow_null=True)
+    endpoint = serializers.CharField(allow_null=True)
+    context = serializers.CharField(allow_null=True)
+    value_key = serializers.CharField(allow_null=True)
+    rate = serializers.FloatField(allow_null=True)
+    raw_amount = serializers.FloatField(allow_null=True)
+    token_value = serializers.FloatField(allow_null=True)
+    input_tokens = serializers.FloatField(allow_null=True)
+    write_tokens = serializers.FloatField(allow_null=True)
+    read_tokens = serializers.FloatField(allow_null=True)
+    balance_before = serializers.FloatField(allow_null=True, help_text="Null when balances were off.")
+    balance_after = serializers.FloatField(allow_null=True)
+    written_off = serializers.FloatField(help_text="What the balance could not absorb (it stops at 0).")
+    conversation_id = serializers.CharField(allow_null=True)
+    message_id = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class SpendResultSerializer(serializers.Serializer):
+    prompt = TransactionSerializer(allow_null=True)
+    completion = TransactionSerializer(allow_null=True)
+    balance = serializers.FloatField(allow_null=True, help_text="Credits after the spend; null with balances off.")
+
+
+class SpendBatchSerializer(serializers.Serializer):
+    items = batch_of(SpendSerializer)
+
+
+class BatchItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    result = serializers.DictField(required=False)
+    status = serializers.IntegerField(required=False)
+    message = serializers.CharField(required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BatchItemResultSerializer(many=True)
+
+
+class ReleaseResultSerializer(serializers.Serializer):
+    released = serializers.BooleanField(help_text="False when the hold was already settled, released or expired.")
+
+
+class BalanceSerializer(serializers.Serializer):
+    user = serializers.CharField()
+    source = serializers.CharField()
+    balance = serializers.FloatField()
+    held_credits = serializers.FloatField()
+
+
+class GrantSerializer(ExternalUserSerializer):
+    amount = serializers.FloatField(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT, help_text="Negative removes.")
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+    def validate_amount(self, value: float) -> float:
+        if value == 0:
+            raise serializers.ValidationError("Must not be zero.")
+        return value
+
+
+class GrantResultSerializer(serializers.Serializer):
+    transaction = TransactionSerializer()
+    balance = serializers.FloatField()

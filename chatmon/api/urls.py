@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from chatmon.api.views import events, ledger, moderation
+from chatmon.api.views.base import not_found
+
+app_name = "api"
+
+urlpatterns = [
+    path("balance/check", ledger.BalanceCheckView.as_view(), name="balance_check"),
+    path("holds/<int:hold_id>/release", ledger.HoldReleaseView.as_view(), name="hold_release"),
+    path("spends", ledger.SpendView.as_view(), name="spend"),
+    path("spends/batch", ledger.SpendBatchView.as_view(), name="spend_batch"),
+    path("grants", ledger.GrantView.as_view(), name="grant"),
+    path("balance", ledger.BalanceView.as_view(), name="balance"),
+    path("transactions", ledger.TransactionListView.as_view(), name="transactions"),
+    path("violations", moderation.ViolationReportView.as_view(), name="violation_report"),
+    path("bans/check", moderation.BanCheckView.as_view(), name="ban_check"),
+    path("events/audit", events.AuditEventsView.as_view(), name="audit_events"),
+    path("events/features", events.FeatureEventsView.as_view(), name="feature_events"),
+    path("timings", events.TimingsView.as_view(), name="timings"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"", not_found, name="not_found"),
+]

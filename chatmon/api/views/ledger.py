@@ -1,0 +1,208 @@
+"""Ledger endpoints: a thin layer over ledger.services and ledger.selectors (no pricing or balance logic here)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from chatmon.api.models import Scope
+from chatmon.api.serializers import ledger as s
+from chatmon.api.serializers.common import ExternalUserSerializer, find_user, resolve_user, source_of
+from chatmon.api.views.base import IDEMPOTENCY_PARAMETER, ApiView, WriteView, responses, run_batch, unbound, validated
+from ledger import selectors, services
+from ledger.models import Hold, Transaction
+
+_PRICING = ("model", "endpoint", "endpoint_token_config")
+
+
+class BalanceCheckView(WriteView):
+    """LibreChat's balance check: admitted when the user's available credits cover `amount` tokens at the
+    model's prompt rate; an admitted check holds that cost until the user's next spend (or a release)."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="balance_check",
+        request=s.CheckSerializer,
+        responses=responses(s.CheckResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="May the user spend about `amount` tokens? If so, hold their cost.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        data = validated(s.CheckSerializer, request.data)
+        check = services.check_balance(
+            user=resolve_user(data, request),
+            amount=data["amount"],
+            token_type=data["token_type"],
+            **{name: data.get(name) for name in _PRICING},
+        )
+        return Response(
+            {
+                "allowed": check.allowed,
+                "balance": check.balance,
+                "token_cost": check.token_cost,
+                "prompt_tokens": check.prompt_tokens,
+                "hold_id": check.hold.pk if check.hold else None,
+                "refill_at": check.refill_at,
+                "denial": None if check.allowed else check.payload,
+            }
+        )
+
+
+class HoldReleaseView(WriteView):
+    """Give back the credits a balance check held, when the generation it admitted did not happen."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="hold_release",
+        request=None,
+        responses=responses(s.ReleaseResultSerializer, 404),
+        parameters=[
+            IDEMPOTENCY_PARAMETER,
+            OpenApiParameter("hold_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH),
+        ],
+        summary="Give a hold's credits back (the generation failed or was cancelled).",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        hold = generics.get_object_or_404(Hold, pk=self.kwargs["hold_id"])
+        return Response({"released": services.release_hold(hold)})
+
+
+def spend(data: dict, request) -> dict:
+    """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise."""
+    prompt = data.get("prompt_tokens")
+    charge = services.spend_structured_tokens if isinstance(prompt, dict) else services.spend_tokens
+    result = charge(
+        user=resolve_user(data, request),
+        prompt_tokens=prompt,
+        completion_tokens=data.get("completion_tokens"),
+        conversation_id=data.get("conversation_id"),
+        context=data["context"],
+        message_id=data.get("message_id"),
+        **{name: data.get(name) for name in _PRICING},
+    )
+    return unbound(s.SpendResultSerializer).to_representation(result)
+
+
+class SpendView(WriteView):
+    """Charge one generation: `prompt_tokens` as a number (plain) or as {input, write, read} (prompt caching).
+    A `message_id` makes retries free: each message is charged once per token type."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="spend",
+        request=s.SpendSerializer,
+        responses=responses(s.SpendResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Charge a generation's tokens (settles the user's oldest hold).",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        return Response(spend(validated(s.SpendSerializer, request.data), request))
+
+
+class SpendBatchView(WriteView):
+    """Charge many generations at once; the answer reports each item by index."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="spend_batch",
+        request=s.SpendBatchSerializer,
+        responses=responses(s.BatchResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Charge several spends; each item succeeds or fails on its own.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        items = validated(s.SpendBatchSerializer, request.data, context={"request": request})["items"]
+        return run_batch("spends", items, lambda item: spend(validated(s.SpendSerializer, item), request))
+
+
+class GrantView(WriteView):
+    """Add or remove credits (scope `ledger:grant`); the audit event names this API key."""
+
+    required_scope = Scope.LEDGER_GRANT
+
+    @extend_schema(
+        operation_id="grant",
+        request=s.GrantSerializer,
+        responses=responses(s.GrantResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Add (or, negative, remove) credits; audited with this key as the actor.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        data = validated(s.GrantSerializer, request.data)
+        row = services.grant_credits(user=resolve_user(data, request), amount=data["amount"], reason=data["reason"])
+        return Response({"transaction": s.TransactionSerializer(row).data, "balance": row.balance_after})
+
+
+_USER_QUERY = [
+    OpenApiParameter("user", str, required=True, description="The user's id in your app."),
+    OpenApiParameter("source", str, description="Whose ids `user` holds; default: the key's source."),
+]
+
+
+class BalanceView(ApiView):
+    """The user's credits and the part of them held by admitted checks (0 for a user never seen)."""
+
+    required_scope = Scope.LEDGER_READ
+
+    @extend_schema(operation_id="balance_read", parameters=_USER_QUERY, responses=responses(s.BalanceSerializer))
+    def get(self, request):
+        data = validated(ExternalUserSerializer, request.query_params)
+        user = find_user(data, request)
+        held = sum((hold.amount for hold in selectors.active_holds_of(user)), 0.0) if user else 0.0
+        return Response(
+            {
+                "user": data["user"],
+                "source": source_of(data, request),
+                "balance": selectors.balance_of(user) if user else 0.0,
+                "held_credits": held,
+            }
+        )
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-pk")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class TransactionListView(ApiView, generics.ListAPIView):
+    """The user's transactions, newest first, by pages (follow `next`)."""
+
+    required_scope = Scope.LEDGER_READ
+    serializer_class = s.TransactionSerializer
+    pagination_class = NewestFirst
+
+    @extend_schema(
+        operation_id="transactions_list",
+        parameters=_USER_QUERY,
+        responses=responses(s.TransactionSerializer(many=True), 404),  # 404: a cursor that is not ours
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        data = validated(ExternalUserSerializer, self.request.query_params)
+        user = find_user(data, self.request)
+        return selectors.transactions_of(user) if user else Transaction.objects.none()

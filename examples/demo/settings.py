@@ -1,0 +1,40 @@
+"""The demo project (`make run`, the tests): chatmon's own project plus the example chat app.
+
+chatmon's project settings (`chatmon.settings`) know nothing of the chat app; this module installs it, maps
+its CHATAPP_* environment variables (defaults in examples/chatapp/conf.py) and tells the violations app
+which of its URL names the rate limiters and guards apply to, as a chat app of your own would.
+"""
+
+from __future__ import annotations
+
+from chatmon.settings import *  # noqa: F403
+from chatmon.settings import INSTALLED_APPS, VIOLATIONS_LOGIN_URL_NAMES
+from chatmon.settings.env import PRODUCTION, env
+from violations.conf import is_enabled
+
+INSTALLED_APPS = [*INSTALLED_APPS, "examples.chatapp"]
+ROOT_URLCONF = "examples.demo.urls"
+
+CHATAPP_FAKE_DELAY_MS = env.int("CHATAPP_FAKE_DELAY_MS", default=20)
+CHATAPP_FAKE_FAILURE_RATE = env.float("CHATAPP_FAKE_FAILURE_RATE", default=0.0)
+CHATAPP_MODELS = env.list("CHATAPP_MODELS", default=["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku", "claude-sonnet-4"])
+CHATAPP_MAX_TOKENS_LIMIT = env.int("CHATAPP_MAX_TOKENS_LIMIT", default=4096)
+CHATAPP_DEFAULT_MAX_TOKENS = env.int("CHATAPP_DEFAULT_MAX_TOKENS", default=512)
+CHATAPP_MAX_TEXT_CHARS = env.int("CHATAPP_MAX_TEXT_CHARS", default=20000)
+CHATAPP_PAGE_SIZE = env.int("CHATAPP_PAGE_SIZE", default=50)
+# The demo users' passwords are published in docs/chatapp.md, so production never creates them.
+CHATAPP_DEMO_DATA = env.bool("CHATAPP_DEMO_DATA", default=not PRODUCTION)
+
+# --- where the violations app's limiters and guards apply (URL names; a chat app of your own lists its own)
+VIOLATIONS_ROUTE_LIMITERS = {
+    "chatapp:login": ["login"],
+    "chatapp:register": ["register"],
+    "chatapp:password_reset": ["reset_password"],
+    "chatapp:password_reset_confirm": ["reset_password_submission"],
+    "chatapp:chat": ["message_ip", "message_user"],
+}
+VIOLATIONS_CONCURRENT_URL_NAMES = ["chatapp:chat"]
+VIOLATIONS_STREAMING_URL_NAMES = ["chatapp:chat"]
+# LibreChat refuses (and with the default score bans) every non-browser chat request; here it is opt-in.
+VIOLATIONS_NON_BROWSER_URL_NAMES = ["chatapp:chat"] if is_enabled(env.str("NON_BROWSER_CHECK", default="")) else []
+VIOLATIONS_LOGIN_URL_NAMES = ["chatapp:login", *VIOLATIONS_LOGIN_URL_NAMES]
