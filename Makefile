@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: $(VENV)/.installed-runtime
 
 test: $(VENV)/.installed-dev /usr/bin/chromium /usr/bin/promtool
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the slow and the browser tests (about a minute): the loop while you work.
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

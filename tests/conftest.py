@@ -9,6 +9,7 @@ import pytest
 
 from chatmon.testing.valkey import start_valkey
 from chatmon.testing.worker import WorkerProcess
+from tests.factories import OperatorFactory, UserFactory
 
 OUTPUT_DIR = Path(os.environ.get("CHATMON_TEST_OUTPUT", Path(__file__).resolve().parent.parent / "test-output"))
 CHROMIUM = os.environ.get("CHATMON_CHROMIUM", "/usr/bin/chromium")
@@ -91,13 +92,13 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def operator(django_user_model):
-    return django_user_model.objects.create_superuser("operator", "operator@example.com", "operator-pass-1")
+def operator(db):
+    return OperatorFactory(username="operator", password="operator-pass-1")
 
 
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("member", "member@example.com", "member-pass-1")
+def member(db):
+    return UserFactory(username="member", password="member-pass-1")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.chatapp.support import Api
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +31,8 @@ def member_api(member) -> Api:
 
 
 @pytest.fixture
-def other(django_user_model):
-    return django_user_model.objects.create_user("other", "other@example.com", "other-pass-1")
+def other(db):
+    return UserFactory(username="other", password="other-pass-1")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from chatmon.monitoring import flusher
 from chatmon.monitoring.compaction import compact
 from ledger import services as ledger
 from tests.chatapp.support import Api
+from tests.factories import UserFactory
 from violations import services as violations
 from violations.types import ViolationType
 
@@ -26,14 +27,12 @@ def staff_client(client, operator):
 
 
 @pytest.fixture
-def traffic(django_user_model, settings):
+def traffic(db, settings):
     """Real chat traffic through the chat app (requests, streams, spends), violations and a ban, then the
     monitoring flush and compaction and the usage rollup job: what a few minutes of production leave behind."""
     settings.LEDGER_BALANCE_ENABLED = True
     settings.CHATAPP_FAKE_DELAY_MS = 0  # the provider's pause between chunks only slows the test
-    users = [
-        django_user_model.objects.create_user(f"chatter{i}", f"c{i}@example.com", "chat-pass-123") for i in range(3)
-    ]
+    users = [UserFactory(username=f"chatter{i}", password="chat-pass-123") for i in range(3)]
     client = Client()  # its own client: a test's `client` may be signed in as staff
     for i, user in enumerate(users):
         client.force_login(user)

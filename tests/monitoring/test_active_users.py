@@ -10,6 +10,7 @@ import pytest
 from chatmon.monitoring import flusher
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.models import ActiveUsers
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,8 @@ def active_users(text: str) -> float:
     return float(re.search(r"^chatmon_active_users (\S+)$", text, re.M).group(1))
 
 
-def test_it_counts_distinct_signed_in_users_and_not_anonymous_ones(client, django_user_model, scrape):
-    for i in range(3):
-        user = django_user_model.objects.create_user(f"u{i}", password="pw-123456789")
+def test_it_counts_distinct_signed_in_users_and_not_anonymous_ones(client, scrape):
+    for user in UserFactory.create_batch(3):
         client.force_login(user)
         for _ in range(4):
             client.get("/healthz")
