@@ -15,7 +15,7 @@ class AuditlogConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from auditlog import bridges, receivers
+        from auditlog import bridges, checks, receivers  # noqa: F401  (importing checks registers them)
 
         receivers.connect()
         # The ledger's and violations' signals are looked up by dotted path, never imported by name.

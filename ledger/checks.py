@@ -24,7 +24,14 @@ def check_middleware(app_configs=None, **kwargs) -> list[Warning]:
             )
         ]
     if AUTH_MIDDLEWARE not in middleware or middleware.index(SYNC_MIDDLEWARE) < middleware.index(AUTH_MIDDLEWARE):
-        return [Warning(f"{SYNC_MIDDLEWARE} must come after {AUTH_MIDDLEWARE}.", id="ledger.W002")]
+        return [
+            Warning(
+                f"{SYNC_MIDDLEWARE} must come after {AUTH_MIDDLEWARE}.",
+                hint="It syncs the balance of request.user, which only AuthenticationMiddleware sets: above it, "
+                "nobody's balance is ever created.",
+                id="ledger.W002",
+            )
+        ]
     return []
 
 

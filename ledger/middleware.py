@@ -1,4 +1,4 @@
-"""Balance settings sync (LibreChat's setBalanceConfig): put after AuthenticationMiddleware."""
+"""Balance settings sync (LibreChat's setBalanceConfig): put after AuthenticationMiddleware (check ledger.W002)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,17 @@ class BalanceSyncMiddleware:
         self._synced: dict[object, tuple] = {}  # user id -> configuration it was last synced with
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            configuration = (conf.start_balance(), tuple(sorted((conf.auto_refill() or {}).items())))
-            if self._synced.get(user.pk) != configuration:
-                services.sync_balance_settings(user=user)
-                if len(self._synced) >= _MAX_REMEMBERED:
-                    self._synced.clear()
-                self._synced[user.pk] = configuration
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        # In process_view, not __call__: the view middleware above (the ban check, the route guards) may refuse
+        # the request first, and a request that matches no route (404) does no work for a balance.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        configuration = (conf.start_balance(), tuple(sorted((conf.auto_refill() or {}).items())))
+        if self._synced.get(user.pk) != configuration:
+            services.sync_balance_settings(user=user)
+            if len(self._synced) >= _MAX_REMEMBERED:
+                self._synced.clear()
+            self._synced[user.pk] = configuration

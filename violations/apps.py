@@ -19,7 +19,7 @@ class ViolationsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from violations import metrics, receivers
+        from violations import checks, metrics, receivers  # noqa: F401  (importing checks registers them)
 
         metrics.register_collector()
         # ledger is optional and never imported by name here: its signal is looked up only when installed.

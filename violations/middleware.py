@@ -4,7 +4,7 @@ for routes named in settings. Detection lives in services; these only turn a dec
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import MiddlewareNotUsed
@@ -15,6 +15,31 @@ from violations import conf, guards, limiters, metrics, responses, services, sto
 from violations.banview import BanStoreUnavailable, view
 from violations.clientip import client_ip
 from violations.types import ViolationType
+
+
+class _ReleasingContent:
+    """A streaming response's content, passed through untouched, that gives the generation slot back on close().
+
+    Django calls close() on the content it streams when the server closes the response (the WSGI iterable's
+    contract): after the last byte, when the client went away, or when iteration never started. Wrapping the
+    content is the simplest public way to be told (no private `_resource_closers`). chatmon's request context
+    does the same; violations keeps its own copy because it must not import chatmon. Its iterator is the
+    content's own (no step of ours per chunk); Django tries iter() and falls back to aiter() for an async
+    response, as for any streaming content.
+    """
+
+    def __init__(self, content: Iterator[bytes] | AsyncIterator[bytes], user_id: object) -> None:
+        self.content = content
+        self.user_id = user_id
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.content)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return aiter(self.content)
+
+    def close(self) -> None:
+        guards.release_generation(self.user_id)
 
 
 def _authenticated(request: HttpRequest):
@@ -77,7 +102,7 @@ class RouteGuardMiddleware:
         if user_id is not None:
             if response.streaming:
                 # The generation lasts until the stream ends or the client goes away; both close the response.
-                response._resource_closers.append(lambda: guards.release_generation(user_id))
+                response.streaming_content = _ReleasingContent(response.streaming_content, user_id)
             else:
                 guards.release_generation(user_id)
         return response

@@ -1,7 +1,8 @@
 """Settings for bench/middleware_overhead.py: chatmon's settings with the middleware stack chosen by BENCH_STACK.
 
 bare: Django's own middleware only; prometheus: plus django-prometheus' middleware pair; monitoring: plus
-chatmon's request context and request monitoring; full: chatmon's whole stack, as shipped.
+chatmon's own request pipeline (request context, request monitoring, API errors, anonymous callers); full:
+chatmon's whole stack, as shipped.
 """
 
 import os
@@ -15,9 +16,9 @@ _PROMETHEUS = [
     *_DJANGO,
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
-# Request context (logging) and request monitoring, without the ban check, route guards and the rest.
-_MONITORING = ["chatmon.core.middleware.RequestContextMiddleware", "chatmon.monitoring.middleware.MonitoringMiddleware",
-               *_DJANGO]  # fmt: skip
+# chatmon's own pipeline in its shipped places (request context, request monitoring, API errors, anonymous
+# callers), without the ban check, route guards and the rest.
+_MONITORING = [name for name in FULL if name.startswith(("django.", "chatmon."))]
 
 MIDDLEWARE = {"bare": _DJANGO, "prometheus": _PROMETHEUS, "monitoring": _MONITORING, "full": FULL}[
     os.environ.get("BENCH_STACK", "full")

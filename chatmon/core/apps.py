@@ -24,7 +24,8 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from chatmon.core import checks  # noqa: F401  (registers the system checks)
+        from chatmon.core import checks, errors  # noqa: F401  (importing checks registers the system checks)
         from chatmon.logging.signals import install  # Celery task context, login log, slow queries, tracing
 
         install()
+        errors.install_log_filter()  # Django's duplicate line for an API error that errors.py logged

@@ -6,6 +6,7 @@ import ipaddress
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.utils.module_loading import import_string
 
 from chatmon.core import conf
 
@@ -14,12 +15,19 @@ PROMETHEUS_AFTER = "django_prometheus.middleware.PrometheusAfterMiddleware"
 REQUEST_CONTEXT = "chatmon.core.middleware.RequestContextMiddleware"
 MONITORING = "chatmon.monitoring.middleware.MonitoringMiddleware"
 REQUIRED_MIDDLEWARE = (REQUEST_CONTEXT, MONITORING)
+AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
+ANONYMOUS_CALLER = "chatmon.core.middleware.AnonymousCallerMiddleware"
+API_ERRORS = "chatmon.core.middleware.ApiErrorMiddleware"
+
+
+def _middleware() -> list[str]:
+    # With tracing on, OpenTelemetry puts its own middleware first (chatmon.logging.tracing): not a misorder.
+    return [name for name in settings.MIDDLEWARE if not name.startswith("opentelemetry.")]
 
 
 @register(Tags.compatibility)
 def check_middleware(app_configs=None, **kwargs) -> list[Warning]:
-    # With tracing on, OpenTelemetry puts its own middleware first (chatmon.logging.tracing): not a misorder.
-    middleware = [name for name in settings.MIDDLEWARE if not name.startswith("opentelemetry.")]
+    middleware = _middleware()
     missing = [name for name in REQUIRED_MIDDLEWARE if name not in middleware]
     if missing:
         return [
@@ -48,6 +56,59 @@ def check_middleware(app_configs=None, **kwargs) -> list[Warning]:
                 f"{REQUEST_CONTEXT} should come first, then {MONITORING}.",
                 hint="Middleware above them logs without a request id and is left out of the request timings.",
                 id="chatmon.W002",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_anonymous_caller(app_configs=None, **kwargs) -> list[Warning]:
+    """The entry after AuthenticationMiddleware must settle cookie-less callers before anything reads the user."""
+    middleware = _middleware()
+    if AUTHENTICATION not in middleware:
+        return []  # no lazy session user to settle
+    after = middleware.index(AUTHENTICATION) + 1
+    if middleware[after : after + 1] != [ANONYMOUS_CALLER]:
+        return [
+            Warning(
+                f"{ANONYMOUS_CALLER} should come right after {AUTHENTICATION}.",
+                hint="Otherwise the first look at request.user reads the session of a caller without one, and "
+                "the response varies on Cookie for nothing.",
+                id="chatmon.W008",
+            )
+        ]
+    return []
+
+
+def _handles_exceptions(name: str) -> bool:
+    try:
+        return hasattr(import_string(name), "process_exception")
+    except ImportError:
+        return False  # Django itself reports a middleware it cannot import
+
+
+@register(Tags.compatibility)
+def check_api_errors(app_configs=None, **kwargs) -> list[Warning]:
+    middleware = _middleware()
+    if API_ERRORS not in middleware:
+        return [
+            Warning(
+                f"{API_ERRORS} is not in MIDDLEWARE.",
+                hint="Add it after the request context: a view's exception on an API route then gets LibreChat's "
+                "JSON error instead of Django's HTML page.",
+                id="chatmon.W009",
+            )
+        ]
+    # Django offers a view's exception to process_exception from the bottom of MIDDLEWARE up, and stops at the
+    # first response: above every other handler, ours is the last resort and pre-empts none of them.
+    above = [name for name in middleware[: middleware.index(API_ERRORS)] if _handles_exceptions(name)]
+    if above:
+        return [
+            Warning(
+                f"{API_ERRORS} comes after {', '.join(above)}, which also handle view exceptions.",
+                hint=f"Move it above them (right after {MONITORING}): it answers every API route's exception, "
+                "and Django then offers the exception to no handler above it.",
+                id="chatmon.W010",
             )
         ]
     return []

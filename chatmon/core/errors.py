@@ -70,8 +70,29 @@ def handle_exception(request: HttpRequest, error: Exception) -> HttpResponse | N
     else:
         response = _client_error_response(error)
     # We logged it (or it is the caller's mistake): Django must not log the response a second time.
-    response._has_been_logged = True
+    request.chatmon_error_logged = True
     return response
+
+
+class LoggedHere(logging.Filter):
+    """Drops Django's own line for a response handle_exception made ("Internal Server Error: /api/...",
+    "Bad Request: ..."), which Django's handler writes for every 4xx and 5xx response on `django.request`.
+
+    Django skips a response that carries its private `_has_been_logged` marker; a filter on its logger is the
+    public way, keyed on our own marker on the request (the record's `request`).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(getattr(record, "request", None), "chatmon_error_logged", False)
+
+
+_LOGGED_HERE = LoggedHere()
+
+
+def install_log_filter() -> None:
+    """Called from the app's ready(). A logger's filters outlive later logging.config.dictConfig calls; adding
+    the same instance twice is a no-op."""
+    logging.getLogger("django.request").addFilter(_LOGGED_HERE)
 
 
 def _client_error_response(error: Exception) -> HttpResponse:

@@ -1,13 +1,14 @@
-"""Request context: request id (honouring X-Request-ID), start time, user and route for logs and metrics;
-the access log line; JSON error responses for API routes (chatmon.core.errors)."""
+"""Request pipeline middleware: the request context (request id honouring X-Request-ID, start time, user and
+route for logs and metrics, the access log line); anonymous callers settled after authentication; JSON error
+responses for API routes (chatmon.core.errors). Their places in MIDDLEWARE are checked (chatmon.core.checks)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from chatmon.core import context, errors
@@ -17,22 +18,39 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_META = "HTTP_X_REQUEST_ID"  # read from META: request.headers would build a dict of every header
 
 
+class _ClosingContent:
+    """A streaming response's content, passed through untouched, with a close() that runs a hook.
+
+    Django calls close() on the content it streams when the response is closed, which the server does when
+    the body was sent in full, the client went away or iteration never started (the WSGI iterable's contract);
+    it does so in the order the content was set, so a wrapper set later (further out) is told later. Wrapping
+    the content is the simplest public way to be told: nothing to override, no private `_resource_closers`,
+    and request monitoring's TimedStream is told the same way. Its iterator is the content's own (no step of
+    ours per chunk); Django tries iter() and falls back to aiter() for an async response, as for any content.
+    """
+
+    def __init__(self, content: Iterator[bytes] | AsyncIterator[bytes], hook: Callable[[], None]) -> None:
+        self.content = content
+        self.hook = hook
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.content)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return aiter(self.content)
+
+    def close(self) -> None:
+        self.hook()
+
+
+def call_on_close(response: StreamingHttpResponse, hook: Callable[[], None]) -> None:
+    """Runs `hook` when the server closes `response`, after the closers of content wrapped before (inside)."""
+    response.streaming_content = _ClosingContent(response.streaming_content, hook)
+
+
 def _user_id(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     return str(user.pk) if user is not None and user.is_authenticated else ""
-
-
-def _settle_anonymous(request: HttpRequest) -> None:
-    """A request without a session key is anonymous: say so before anyone asks.
-
-    AuthenticationMiddleware leaves request.user lazy; the first look (ours, the ban check's, a view's) would
-    go through the auth backend and the session to learn that an empty session holds no user, and mark the
-    session accessed (so the response would vary on Cookie for nothing). Only Django's own lazy user is
-    replaced: a user set by another middleware (remote user, a token) is left alone.
-    """
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key is None and type(request.__dict__.get("user")) is SimpleLazyObject:
-        request.user = AnonymousUser()
 
 
 def _log_access(request: HttpRequest, response: HttpResponse, ctx: context.RequestContext) -> None:
@@ -59,8 +77,8 @@ class RequestContextMiddleware:
             ctx.user_id = _user_id(request)
             if response.streaming:
                 # Logged when the server closes the response: its duration and size are known only then.
-                # Closers run in order, so request monitoring's (added inside) has counted the bytes by then.
-                response._resource_closers.append(lambda: _log_access(request, response, ctx))
+                # Request monitoring (inside) wrapped the content first, so it has counted the bytes by then.
+                call_on_close(response, lambda: _log_access(request, response, ctx))
             else:
                 _log_access(request, response, ctx)
         finally:
@@ -69,13 +87,52 @@ class RequestContextMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        # The first view middleware to run: the route and user are known from here on, for every later log line.
+        # AnonymousCallerMiddleware has settled a cookie-less caller by now, so this reads no session for them.
         ctx = context.current.get()
         if ctx is None:
             return
         match = request.resolver_match
         ctx.route = match.route if match else ""
-        _settle_anonymous(request)
         ctx.user_id = _user_id(request)
+
+
+class AnonymousCallerMiddleware:
+    """A request without a session key is anonymous: say so before anyone asks. Put it right after
+    AuthenticationMiddleware (check chatmon.W008).
+
+    AuthenticationMiddleware leaves request.user lazy; the first look (the request context's, the ban check's,
+    the balance sync's, a view's) would go through the auth backend and the session to learn that an empty
+    session holds no user, and mark the session accessed (so the response would vary on Cookie for nothing).
+    Only Django's own lazy user is replaced: a user set by another middleware (remote user, a token) is left
+    alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        djangos_lazy_user = type(request.__dict__.get("user")) is SimpleLazyObject
+        if djangos_lazy_user and session is not None and session.session_key is None:
+            request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+class ApiErrorMiddleware:
+    """Turns a view's exception on an API route into LibreChat's JSON error shapes (chatmon.core.errors).
+
+    Django offers a view's exception to each middleware's process_exception from the bottom of MIDDLEWARE up;
+    this one sits above every other that has one (check chatmon.W010), so it is the last resort: another
+    middleware's handler sees the exception first. Exceptions raised by middleware reach handler500 instead
+    (errors.server_error), which answers API routes in the same JSON.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         return errors.handle_exception(request, exception)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "django_celery_beat",
+    # django-health-check's templates: /health/ renders its HTML page for a browser.
+    "health_check",
     "chatmon.core",
     "chatmon.monitoring",
     "chatmon.dashboards",
@@ -55,29 +57,52 @@ INSTALLED_APPS = [
     "chatmon.api",
 ]
 
-# Order matters (system checks chatmon.W001/W002 enforce it): the request context first so every later log
-# line carries the request id, then request monitoring so its timings include every other middleware.
+# Order matters, and each dependency below is a system check of the app that owns the middleware (ids in
+# brackets; `manage.py check` lists them). Django runs the list top-down into the view and back up, and calls
+# process_view top-down and process_exception bottom-up.
 # django-prometheus' own middleware pair is left out: chatmon's request metrics replace it at a fraction of
 # its cost under gunicorn (docs/monitoring.md); its database and cache metrics stay (ENGINE and BACKEND).
 MIDDLEWARE = [
+    # First, so every later log line (any middleware's too) carries the request id, and the access line times
+    # everything [chatmon.W001, chatmon.W002].
     "chatmon.core.middleware.RequestContextMiddleware",
+    # Second, so its request timings include every other middleware [chatmon.W001, chatmon.W002].
     "chatmon.monitoring.middleware.MonitoringMiddleware",
+    # Above every other middleware with a process_exception, so that it runs last: another handler sees a
+    # view's exception first, and what is left becomes JSON on API routes [chatmon.W009, chatmon.W010].
+    "chatmon.core.middleware.ApiErrorMiddleware",
+    # Django's stack in Django's order. Security first of it: the HTTPS redirect and security headers before
+    # any work. WhiteNoise right after it (its docs): static files leave with those headers, before sessions.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reads the session (authentication, messages).
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Its APPEND_SLASH redirect before the CSRF check and anything that does work for the request.
     "django.middleware.common.CommonMiddleware",
+    # Before every view middleware that takes CSRF as checked (Django's advice); after sessions for
+    # CSRF_USE_SESSIONS.
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After sessions (it reads the user from one); everything from here down may use request.user.
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, before anything below can look at request.user: a caller without a session
+    # cookie becomes AnonymousUser without a session read (no Vary: Cookie for nothing) [chatmon.W008].
+    "chatmon.core.middleware.AnonymousCallerMiddleware",
     # The audit log's request context (actor, IP, request id) for events recorded away from the view, such as
-    # model tracking; it must see request.user, and it must run before anything below can record an event.
+    # model tracking; it needs request.user, and must run before anything below can record an event
+    # [auditlog.W001].
     "auditlog.middleware.AuditlogMiddleware",
-    # Right after authentication: the ban check needs request.user, and a banned caller must be refused
-    # before any other work (balance sync, limiters, the view). The route guards (rate limiters, concurrent
-    # generations) come next, so a banned caller is not also counted against a limit.
+    # The ban check needs request.user and the audit context, and a banned caller must be refused before any
+    # other work (route guards, balance sync, the view) [violations.W001, violations.W002].
     "violations.middleware.BanCheckMiddleware",
+    # The route guards (rate limiters, non-browser check, concurrent generations) after the ban check, so a
+    # banned caller is not also counted against a limit [violations.W003, violations.W004].
     "violations.middleware.RouteGuardMiddleware",
+    # Needs request.user; its work is in process_view, after the ban check and route guards have let the
+    # request through [ledger.W001, ledger.W002].
     "ledger.middleware.BalanceSyncMiddleware",
+    # After sessions (its default storage falls back to the session). Below chatmon's own: nothing above uses it.
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Only sets a response header on the way out: any place works.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

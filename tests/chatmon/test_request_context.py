@@ -1,4 +1,5 @@
-"""The request context: request ids, and the user it names without a session lookup for cookie-less callers."""
+"""The request context: request ids, and the user it names without a session lookup for cookie-less callers
+(AnonymousCallerMiddleware)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,15 @@ def test_a_caller_with_a_session_is_looked_up_as_before(member):
     response = client.get("/t/items/1")
     assert response.status_code == 200
     assert "Cookie" in response["Vary"]
+
+
+def test_it_leaves_a_user_that_another_middleware_set_alone(rf, member):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from chatmon.core.middleware import AnonymousCallerMiddleware
+
+    request = rf.get("/t/items/1")
+    request.session = SessionStore()  # no session key: a caller without a cookie
+    request.user = member  # a token or remote-user middleware's user, not Django's lazy one
+    AnonymousCallerMiddleware(lambda request: None)(request)
+    assert request.user is member

@@ -17,6 +17,8 @@ def ids(messages) -> list[str]:
 
 def test_it_accepts_the_shipped_settings():
     assert ids(checks.check_middleware()) == []
+    assert ids(checks.check_anonymous_caller()) == []
+    assert ids(checks.check_api_errors()) == []
     assert ids(checks.check_broker()) == []
     assert ids(checks.check_metrics_allowlist()) == []
 
@@ -44,6 +46,75 @@ def test_it_warns_when_the_request_context_comes_late():
 @override_settings(MIDDLEWARE=[GOOD_MIDDLEWARE[1], GOOD_MIDDLEWARE[0], GOOD_MIDDLEWARE[2]])
 def test_it_warns_when_monitoring_comes_before_the_request_context():
     assert ids(checks.check_middleware()) == ["chatmon.W002"]
+
+
+AUTH_STACK = [
+    checks.REQUEST_CONTEXT,
+    checks.MONITORING,
+    checks.API_ERRORS,
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    checks.AUTHENTICATION,
+    checks.ANONYMOUS_CALLER,
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+
+class ExceptionHandlingMiddleware:
+    """Stands for a chat app's own middleware with a process_exception (error reporting, say)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return None
+
+
+HANDLER = f"{__name__}.ExceptionHandlingMiddleware"
+
+
+def without(*names: str) -> list[str]:
+    return [name for name in AUTH_STACK if name not in names]
+
+
+@override_settings(MIDDLEWARE=AUTH_STACK)
+def test_it_accepts_the_anonymous_caller_right_after_authentication():
+    assert ids(checks.check_anonymous_caller()) == []
+
+
+@override_settings(MIDDLEWARE=[*without(checks.ANONYMOUS_CALLER), checks.ANONYMOUS_CALLER])
+def test_it_warns_when_something_comes_between_authentication_and_the_anonymous_caller():
+    assert ids(checks.check_anonymous_caller()) == ["chatmon.W008"]
+
+
+@override_settings(MIDDLEWARE=without(checks.ANONYMOUS_CALLER))
+def test_it_warns_when_the_anonymous_caller_is_missing_behind_authentication():
+    assert ids(checks.check_anonymous_caller()) == ["chatmon.W008"]
+
+
+@override_settings(MIDDLEWARE=without(checks.AUTHENTICATION, checks.ANONYMOUS_CALLER))
+def test_it_needs_no_anonymous_caller_without_authentication():
+    assert ids(checks.check_anonymous_caller()) == []
+
+
+@override_settings(MIDDLEWARE=without(checks.API_ERRORS))
+def test_it_warns_when_the_api_error_middleware_is_missing():
+    assert ids(checks.check_api_errors()) == ["chatmon.W009"]
+
+
+@override_settings(MIDDLEWARE=[*AUTH_STACK[:2], HANDLER, *AUTH_STACK[2:]])
+def test_it_warns_when_another_exception_handler_comes_above_the_api_errors():
+    messages = checks.check_api_errors()
+    assert ids(messages) == ["chatmon.W010"]
+    assert HANDLER in messages[0].msg
+
+
+@override_settings(MIDDLEWARE=["opentelemetry.instrumentation.django.middleware.otel_middleware._DjangoMiddleware",
+                               *AUTH_STACK, HANDLER])  # fmt: skip
+def test_it_accepts_exception_handlers_below_the_api_errors_and_tracing_above():
+    assert ids(checks.check_api_errors()) == []
 
 
 @override_settings(CELERY_BROKER_URL="")
