@@ -64,7 +64,9 @@ def _active_users():
 
 
 def _queue_depths():
-    from chatmon.celery import app
+    # The process's current Celery app: chatmon's own project or the chat app's project that installs chatmon
+    # (importing chatmon.celery here would create chatmon's app inside someone else's project).
+    from celery import current_app as app
 
     family = GaugeMetricFamily("chatmon_celery_queue_depth", "Messages waiting in a Celery queue.", labels=["queue"])
     try:

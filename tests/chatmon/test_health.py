@@ -60,6 +60,14 @@ def test_it_fails_when_no_job_ever_ran(client):
     assert "no periodic job has run yet" in body["BeatRecent()"]
 
 
+def test_it_renders_an_html_page_for_a_browser(client):
+    recent_job_run()
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"BeatRecent" in response.content
+
+
 def test_it_goes_503_with_valkey_stopped_and_back_to_200(client, valkey):
     recent_job_run()
     with override_settings(CACHES=caches_at(valkey.url), CELERY_BROKER_URL=valkey.url):
