@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from chatmon.core.urls import urlpatterns as health_and_metrics
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("chatmon.core.urls")),
+    *health_and_metrics,  # spliced in, not include()d: probes and scrapes skip a level of URL resolution
     path("monitoring/", include("chatmon.monitoring.urls")),
     path("dashboard/", include("chatmon.dashboards.urls")),
     path("violations/", include("violations.urls")),
