@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from chatmon.core.moves import create_or_adopt_tables, move_content_types, state_only
+from chatmon.core.moves import create_or_adopt_tables, state_only
 
 
 class Migration(migrations.Migration):
@@ -139,6 +139,7 @@ class Migration(migrations.Migration):
         ),
         create_or_adopt_tables(
             "chatmon_api",
+            "api",
             {
                 "apikey": "api_apikey",
                 "importedrow": "api_importedrow",
@@ -146,5 +147,4 @@ class Migration(migrations.Migration):
                 "idempotentresponse": "api_idempotentresponse",
             },
         ),
-        move_content_types("api", "chatmon_api", ["apikey", "importedrow", "externaluser", "idempotentresponse"]),
     ]
