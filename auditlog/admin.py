@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from auditlog import actions, exports
 from auditlog.models import AuditEvent
+from auditlog.selectors import timeline_of
 
 TIMELINE_LIMIT = 500
 
@@ -77,7 +77,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         user = _user_or_404(user_id)
-        events = AuditEvent.objects.filter(Q(actor_id=user.pk) | Q(subject_id=user.pk)).order_by("-seq")
+        events = timeline_of(user)
         if request.GET.get("format") == "csv":
             return exports.csv_response(events, filename=f"audit-user-{user.pk}.csv")
         context = {

@@ -22,6 +22,11 @@ from ledger.validation import checked_number
 
 logger = logging.getLogger(__name__)
 
+# LibreChat's error type for a refused balance check (its ViolationTypes.TOKEN_BALANCE): the `type` of the denial
+# body and the `reason` of balance_denied. Stated here because the ledger imports no other app; the violation
+# recorded for a denial is violations' own ViolationType.TOKEN_BALANCE.
+DENIAL_TYPE = "token_balance"
+
 
 @dataclass(frozen=True)
 class BalanceCheck:
@@ -37,7 +42,7 @@ class BalanceCheck:
     def payload(self) -> dict:
         """LibreChat's denial body (what its checkBalance throws as JSON)."""
         body = {
-            "type": "token_balance",
+            "type": DENIAL_TYPE,
             "balance": self.balance,
             "tokenCost": self.token_cost,
             "promptTokens": self.prompt_tokens,
@@ -134,7 +139,7 @@ def _deny(user, user_id, result: BalanceCheck, model, endpoint) -> None:
         sender=Balance,
         user=instance,
         user_id=user_id,
-        reason="token_balance",
+        reason=DENIAL_TYPE,
         amount=result.prompt_tokens,
         token_cost=result.token_cost,
         balance=result.balance,

@@ -19,7 +19,10 @@ class LedgerConfig(AppConfig):
         },
     }
 
+    # Values computed when Prometheus scrapes: /metrics adds them to the registry it builds per scrape.
+    scrape_collectors: list = []
+
     def ready(self) -> None:
         from ledger import checks, metrics, overrides  # noqa: F401  (system checks, price-cache signal receivers)
 
-        metrics.register_collector()
+        self.scrape_collectors = [metrics.register_collector()]

@@ -67,8 +67,10 @@ class LedgerCollector:
 _registered: list[LedgerCollector] = []
 
 
-def register_collector() -> None:
-    """Called from LedgerConfig.ready(); registering twice would report every gauge twice."""
+def register_collector() -> LedgerCollector:
+    """Called from LedgerConfig.ready(); registering twice would report every gauge twice. Returns the collector
+    (the app lists it in `scrape_collectors` for registries built per scrape, as in multiprocess mode)."""
     if not _registered:
         _registered.append(LedgerCollector())
         REGISTRY.register(_registered[0])
+    return _registered[0]

@@ -57,6 +57,13 @@ class Balance(models.Model):
         )
 
 
+class TransactionQuerySet(models.QuerySet):
+    def spends(self) -> TransactionQuerySet:
+        """What counts as a spend: the prompt and completion rows a generation is charged with, whatever their
+        context (message, incomplete, title, ...). `credits` rows (grants, refills) are not spends."""
+        return self.filter(token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION])
+
+
 class Transaction(models.Model):
     class TokenType(models.TextChoices):
         PROMPT = "prompt"
@@ -87,6 +94,8 @@ class Transaction(models.Model):
     )
     reason = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TransactionQuerySet.as_manager()
 
     class Meta:
         indexes = [

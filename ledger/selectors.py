@@ -1,11 +1,19 @@
-"""Reads of ledger data (services own the writes)."""
+"""Reads of ledger data (services own the writes); other apps read the ledger through these."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet, Sum
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncHour
 
 from ledger.book import user_id_of
 from ledger.models import Balance, Hold, Transaction
+from ledger.verify import Mismatch, verify_balance
+
+# A generation is charged with one prompt row (and usually a completion row): prompt rows count requests.
+_PROMPT = Q(token_type=Transaction.TokenType.PROMPT)
 
 
 def balance_of(user) -> float:
@@ -35,3 +43,54 @@ def ledger_totals() -> dict:
         "holds": holds["holds"],
         "held": holds["held"] or 0.0,
     }
+
+
+def credits_spent(*, since: dt.datetime) -> float:
+    """Credits charged by spends created since `since` (one aggregate on the time index)."""
+    spent = Transaction.objects.spends().filter(created_at__gte=since).aggregate(c=Sum(-F("token_value")))["c"]
+    return spent or 0.0
+
+
+def spends_by_model_hour(*, since: dt.datetime) -> QuerySet:
+    """Spends since `since`, one dict per UTC hour and model (one grouped query): `hour`, `model` (None and ''
+    are separate groups), `prompt` and `completion` tokens, `credits`, `requests` (prompt rows)."""
+    return (
+        Transaction.objects.spends()
+        .filter(created_at__gte=since)
+        .annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
+        .values("hour", "model")
+        .annotate(
+            prompt=Sum(-F("raw_amount"), filter=_PROMPT),
+            completion=Sum(-F("raw_amount"), filter=Q(token_type=Transaction.TokenType.COMPLETION)),
+            credits=Sum(-F("token_value")),
+            requests=Count("pk", filter=_PROMPT),
+        )
+    )
+
+
+def spends_by_user_day(*, since: dt.datetime) -> QuerySet:
+    """Spends since `since`, one dict per UTC day and user (one grouped query): `day`, `user_id`, `tokens`,
+    `credits`, `requests` (prompt rows), `first_at` and `last_at` (the day's first and last spend)."""
+    return (
+        Transaction.objects.spends()
+        .filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
+        .values("day", "user_id")
+        .annotate(
+            tokens=Sum(-F("raw_amount")),
+            credits=Sum(-F("token_value")),
+            requests=Count("pk", filter=_PROMPT),
+            first_at=Min("created_at"),
+            last_at=Max("created_at"),
+        )
+    )
+
+
+def verify_balances(*, users: Iterable) -> list[Mismatch]:
+    """ledger_verify's check for these users' balances (users or user ids): every applied row against the one
+    before it, and each balance against its rows. An empty list means all is well."""
+    ids = [user_id_of(user) for user in users]
+    problems: list[Mismatch] = []
+    for balance in Balance.objects.filter(user_id__in=ids).order_by("pk").iterator(chunk_size=1000):
+        problems += verify_balance(balance)
+    return problems

@@ -1,15 +1,17 @@
 """The ledger's write API: spends, grants, balance checks with holds, refills (the only code that changes rows).
 
 Public names (stable; see DESIGN.md): spend_tokens, spend_structured_tokens, check_balance, release_hold,
-grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult, BalanceCheck.
+grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult, BalanceCheck;
+import_transactions and import_balance for another system's ledger (the LibreChat import).
 `user` may be a user instance or a user id everywhere.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
@@ -19,15 +21,18 @@ from ledger.admission import BalanceCheck, check_balance, release_hold, sync_bal
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
 from ledger.refills import refill_due_balances, release_expired_holds
-from ledger.validation import LedgerInputError, checked_number, optional_number
+from ledger.validation import LedgerInputError, checked_number, checked_token_type, optional_number
 from ledger.valuation import Charge, plain_row, structured_prompt_row
 
 __all__ = [
     "BalanceCheck",
+    "ImportedBalance",
     "LedgerInputError",
     "SpendResult",
     "check_balance",
     "grant_credits",
+    "import_balance",
+    "import_transactions",
     "refill_due_balances",
     "release_expired_holds",
     "release_hold",
@@ -247,3 +252,79 @@ def grant_credits(*, user, amount, actor=None, reason="") -> Transaction:
         )
     (metrics.CREDITS_GRANTED if amount > 0 else metrics.CREDITS_REMOVED).inc(abs(amount))
     return row
+
+
+# The balance settings an import may carry (the other system's auto-refill); any other name is refused.
+IMPORTED_BALANCE_SETTINGS = frozenset(
+    {"auto_refill_enabled", "refill_interval_value", "refill_interval_unit", "refill_amount", "last_refill"}
+)
+
+
+@dataclass(frozen=True)
+class ImportedBalance:
+    # The user had no balance: it opened at the imported credits.
+    opened: bool
+    # The credits the user's history replayed to, before any reconciliation (the imported credits if opened).
+    history: float
+    # The `credits` grant that reconciled the imported credits with that history, when they differed.
+    adjustment: Transaction | None
+
+
+def import_transactions(*, rows: Iterable[Mapping[str, Any]], opening_credits: float) -> int:
+    """Record another system's rows as they are (never re-priced) and apply them to their users' balances in
+    the order given, through the same chain as every change, so that ledger_verify checks them too.
+
+    Each row is a dict of Transaction fields, `user_id`, `token_type` and `token_value` among them. A user with
+    no balance yet gets one opening at `opening_credits` (LibreChat never wrote its start balance as a row).
+    One database transaction (inside the caller's, the caller's own bookkeeping commits with the rows); one
+    balance lock and save per user, one bulk insert. Returns the rows written; raises LedgerInputError (nothing
+    written) for an unknown token type or a token_value that is not a finite number.
+    """
+    new = [_imported_row(fields) for fields in rows]
+    by_user: dict[Any, list[Transaction]] = {}
+    for row in new:
+        by_user.setdefault(row.user_id, []).append(row)
+    opening = {"token_credits": float(opening_credits), "opening_credits": float(opening_credits)}
+    with transaction.atomic():
+        for user_id, user_rows in by_user.items():
+            balance, _ = book.locked_balance(user_id, create=opening)
+            book.chain(balance, user_rows)
+            book.save(balance)
+        Transaction.objects.bulk_create(new)
+    return len(new)
+
+
+def _imported_row(fields: Mapping[str, Any]) -> Transaction:
+    checked_token_type(fields.get("token_type"))
+    checked_number(fields.get("token_value"), name="token_value")
+    return Transaction(**fields)
+
+
+def import_balance(
+    *, user, credits: float, settings: Mapping[str, Any] | None = None, source: str = "import"
+) -> ImportedBalance:
+    """Take a user's credits and auto-refill `settings` from another system (`source` names it in reasons).
+
+    A user with no balance gets one opening at `credits`. A balance that exists already (opened by
+    import_transactions) keeps its history; where the history replays to other credits than `credits`
+    (LibreChat clamps, and can lose concurrent updates), a `credits` grant of the difference reconciles the
+    two, its reason naming both figures. One database transaction (the caller's, when it has one).
+    """
+    credits = checked_number(credits, name="credits")
+    settings = dict(settings or {})
+    if unknown := settings.keys() - IMPORTED_BALANCE_SETTINGS:
+        raise LedgerInputError(f"unknown balance settings {sorted(unknown)}")
+    user_id = book.user_id_of(user)
+    with transaction.atomic():
+        balance, opened = book.locked_balance(
+            user_id, create={"token_credits": credits, "opening_credits": credits, **settings}
+        )
+        for name, value in settings.items():
+            setattr(balance, name, value)
+        balance.schedule_next_refill()
+        book.save(balance)
+        history, adjustment = balance.token_credits, None
+        if not opened and history != credits:
+            reason = f"{source} import: {source}'s balance {credits!r}, its history replays to {history!r}"
+            adjustment = grant_credits(user=user_id, amount=credits - history, reason=reason)
+    return ImportedBalance(opened=opened, history=history, adjustment=adjustment)

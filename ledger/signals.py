@@ -12,7 +12,7 @@ balance_refilled(user, user_id, amount, transaction, balance, trigger)
     ledger.refill_due_balances job). Sent inside the refill's database transaction, like credits_granted.
 
 balance_denied(user, user_id, reason, amount, token_cost, balance, refill_at, model, endpoint, payload, actor)
-    A balance check refused a request. `reason` is "token_balance" (LibreChat's violation type), `amount` the
+    A balance check refused a request. `reason` is ledger.admission.DENIAL_TYPE (LibreChat's error type), `amount` the
     estimated prompt tokens, `token_cost` their cost in credits, `balance` the credits available,
     `refill_at` the next auto-refill (datetime or None), `payload` LibreChat's denial body, `actor` always None
     (the user denied is the one acting). Sent after the check's transaction, with send_robust: a failing

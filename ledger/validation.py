@@ -1,9 +1,10 @@
-"""Checks on numbers that come from callers: a bad count is refused before anything is written."""
+"""Checks on numbers and token types that come from callers: bad input is refused before anything is written."""
 
 from __future__ import annotations
 
 import math
 from decimal import Decimal
+from functools import cache
 from numbers import Real
 
 # No real request uses a trillion tokens or credits; a value this size is a bug or an attack.
@@ -30,3 +31,17 @@ def checked_number(value, *, name: str) -> float:
 
 def optional_number(value, *, name: str) -> float | None:
     return None if value is None else checked_number(value, name=name)
+
+
+def checked_token_type(value, *, name: str = "token_type") -> str:
+    """`value` if it is one of the ledger's token types (prompt, completion, credits), else LedgerInputError."""
+    if value not in _token_types():
+        raise LedgerInputError(f"{name} {value!r} is not one of {sorted(_token_types())}")
+    return value
+
+
+@cache
+def _token_types() -> frozenset[str]:
+    from ledger.models import Transaction  # on first use: importing this module never needs the app registry
+
+    return frozenset(Transaction.TokenType.values)

@@ -18,10 +18,13 @@ class ViolationsConfig(AppConfig):
         },
     }
 
+    # Values computed when Prometheus scrapes: /metrics adds them to the registry it builds per scrape.
+    scrape_collectors: list = []
+
     def ready(self) -> None:
         from violations import checks, metrics, receivers  # noqa: F401  (importing checks registers them)
 
-        metrics.register_collector()
+        self.scrape_collectors = [metrics.register_collector()]
         # ledger is optional and never imported by name here: its signal is looked up only when installed.
         if apps.is_installed("ledger"):
             receivers.connect_balance_denied("ledger.signals.balance_denied")

@@ -31,9 +31,13 @@ class ActiveBansCollector:
         yield gauge
 
 
-_collector = ActiveBansCollector()
+_registered: list[ActiveBansCollector] = []
 
 
-def register_collector() -> None:
-    if _collector not in REGISTRY._collector_to_names:
-        REGISTRY.register(_collector)
+def register_collector() -> ActiveBansCollector:
+    """Called from ViolationsConfig.ready(); registering twice would report the gauge twice. Returns the
+    collector (the app lists it in `scrape_collectors` for registries built per scrape, as in multiprocess mode)."""
+    if not _registered:
+        _registered.append(ActiveBansCollector())
+        REGISTRY.register(_registered[0])
+    return _registered[0]

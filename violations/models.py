@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from violations.store import target
-from violations.types import ViolationType
+from violations.types import BanKind, BanSource, ViolationType
 
 
 class Violation(models.Model):
@@ -48,13 +48,8 @@ class BanQuerySet(models.QuerySet):
 class Ban(models.Model):
     """A ban of one user or one IP address until `expires_at`, unless lifted earlier."""
 
-    class Kind(models.TextChoices):
-        USER = "user"
-        IP = "ip"
-
-    class Source(models.TextChoices):
-        AUTOMATIC = "automatic"
-        MANUAL = "manual"
+    Kind = BanKind
+    Source = BanSource
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     user = models.ForeignKey(

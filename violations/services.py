@@ -23,6 +23,7 @@ from violations.bans import active_ban, ban, end_sessions, extend_ban, lift_ban,
 from violations.clientip import normalize
 from violations.models import Violation
 from violations.signals import violation_logged
+from violations.trends import compute_trends
 from violations.types import ViolationType
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "active_ban",
     "ban",
     "ban_threshold_crossed",
+    "compute_trends",
     "extend_ban",
     "lift_ban",
     "log_violation",

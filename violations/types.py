@@ -1,8 +1,11 @@
-"""Violation types: LibreChat's ViolationTypes values, so records and dashboards read the same in both."""
+"""Violation types (LibreChat's ViolationTypes values, so records and dashboards read the same in both) and the
+kinds and sources of bans: the names other apps use for what violations records."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from django.db import models
 
 
 class ViolationType(StrEnum):
@@ -23,3 +26,17 @@ class ViolationType(StrEnum):
     MESSAGE_LIMIT = "message_limit"
     REGISTRATIONS = "registrations"
     SHARE_LIMIT = "share_limit"
+
+
+class BanKind(models.TextChoices):
+    """Whom a ban is for (Ban.Kind)."""
+
+    USER = "user"
+    IP = "ip"
+
+
+class BanSource(models.TextChoices):
+    """What wrote a ban (Ban.Source): a threshold crossing, or an operator."""
+
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"

@@ -1,15 +1,16 @@
 """What each alert rule kind measures, now: a number compared with the rule's threshold (None: no data).
 
 Rates and latency come from the per-minute request rollups (so they lag by up to a flush and a compaction);
-spend, violations, bans and denials from their recent raw rows, which the time index keeps cheap for a
-window of minutes; jobs and health from chatmon.dashboards.status.
+spend, violations, bans and denials from their recent raw rows through the ledger's and violations' selectors
+(each one count or sum on the time index, cheap for a window of minutes); jobs and health from
+chatmon.dashboards.status.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from chatmon.alerting.models import AlertRule
@@ -17,10 +18,10 @@ from chatmon.dashboards import status
 from chatmon.dashboards.histogram import percentile
 from chatmon.monitoring.aggregator import BUCKET_FIELDS
 from chatmon.monitoring.models import RequestRollup
-from ledger.models import Transaction
-from violations.models import Ban, Violation
+from ledger import selectors as ledger_selectors
+from violations import selectors as violation_selectors
+from violations.types import ViolationType
 
-DENIAL = "token_balance"
 Kind = AlertRule.Kind
 
 
@@ -46,21 +47,20 @@ def p95_latency(rule, since) -> float | None:
 
 
 def spend_per_hour(rule, since) -> float:
-    spends = Q(token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION])
-    credits = Transaction.objects.filter(spends, created_at__gte=since).aggregate(c=Sum(-F("token_value")))["c"]
-    return round((credits or 0) * 60 / rule.window_minutes, 2)
+    return round(ledger_selectors.credits_spent(since=since) * 60 / rule.window_minutes, 2)
 
 
 def violations(rule, since) -> float:
-    return Violation.objects.filter(created_at__gte=since).exclude(type=DENIAL).count()
+    # Balance denials are violations too (score 0, one per refused check): the denial rule counts them apart.
+    return violation_selectors.violation_count(since=since, exclude_type=ViolationType.TOKEN_BALANCE)
 
 
 def denials(rule, since) -> float:
-    return Violation.objects.filter(created_at__gte=since, type=DENIAL).count()
+    return violation_selectors.violation_count(since=since, type=ViolationType.TOKEN_BALANCE)
 
 
 def bans(rule, since) -> float:
-    return Ban.objects.filter(created_at__gte=since).count()
+    return violation_selectors.ban_count(since=since)
 
 
 def _jobs(rule, since) -> list[status.JobHealth]:

@@ -2,8 +2,8 @@
 
 Multiprocess mode (several gunicorn workers, PROMETHEUS_MULTIPROC_DIR set): the per-process metric files are
 aggregated by prometheus_client's MultiProcessCollector, and the apps' scrape-time collectors (balances,
-active bans, queue depths: values computed from the database or Redis when scraped) are added to the same
-registry, since they live outside those files.
+active bans, queue depths: values computed from the database or Redis when scraped), which each app lists in
+its AppConfig's `scrape_collectors`, are added to the same registry, since they live outside those files.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import ipaddress
 import os
 
 import prometheus_client
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import multiprocess
-from prometheus_client.metrics import MetricWrapperBase
 
 from chatmon.core import conf, signals
 
@@ -77,16 +77,8 @@ def _registry() -> prometheus_client.CollectorRegistry:
     return registry
 
 
-_PROCESS_LOCAL = (
-    prometheus_client.PROCESS_COLLECTOR,
-    prometheus_client.PLATFORM_COLLECTOR,
-    prometheus_client.GC_COLLECTOR,
-)
-
-
 def _scrape_time_collectors() -> list:
-    """Custom collectors on the default registry: not metric objects (their values are in the multiprocess
-    files already) and not prometheus_client's per-process collectors (which describe only this worker).
-    prometheus_client has no public accessor for the registered collectors, hence the private mapping."""
-    registered = list(prometheus_client.REGISTRY._collector_to_names)
-    return [c for c in registered if not isinstance(c, MetricWrapperBase) and c not in _PROCESS_LOCAL]
+    """The installed apps' scrape-time collectors, which each app lists in its AppConfig's `scrape_collectors`
+    (their values are computed when scraped, so they are in no metric file). prometheus_client has no public
+    way to list a registry's collectors, hence the apps name their own."""
+    return [collector for config in apps.get_app_configs() for collector in getattr(config, "scrape_collectors", ())]

@@ -73,7 +73,7 @@ for _bucket in BUCKET_FIELDS:
 
 
 class ViolationHour(models.Model):
-    """Violations of one type in one hour (token_balance ones are the ledger's balance denials)."""
+    """Violations of one type in one hour (ViolationType.TOKEN_BALANCE ones are the ledger's balance denials)."""
 
     hour = models.DateTimeField()
     type = models.CharField(max_length=40)

@@ -1,5 +1,7 @@
 """The usage rollup job: hourly and daily rows recomputed from raw ledger, violation and request rows.
 
+The ledger and violations rows are read through those apps' selectors, each one grouped query.
+
 Each run recomputes every hour from the cursor (less DASHBOARDS_REDO_HOURS) to now, and every day those hours
 touch, and replaces those rows in one transaction: recomputing instead of adding makes a rerun harmless, and
 readers never see half a run. A run first claims the cursor's lease with a conditional update, so a second
@@ -12,8 +14,8 @@ import datetime as dt
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models import Q, Sum
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from chatmon.dashboards import conf
@@ -28,11 +30,10 @@ from chatmon.dashboards.models import (
 )
 from chatmon.monitoring.aggregator import BUCKET_FIELDS
 from chatmon.monitoring.models import RequestRollup
-from ledger.models import Transaction
-from violations.models import Ban, Violation
+from ledger import selectors as ledger_selectors
+from violations import selectors as violation_selectors
 
 CURSOR = "usage"
-SPENDS = Q(token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION])
 
 
 def hour_of(moment: dt.datetime) -> dt.datetime:
@@ -81,17 +82,7 @@ def _replace(model, field: str, start, rows: list) -> int:
 
 
 def _model_hours(start: dt.datetime) -> list[ModelUsageHour]:
-    rows = (
-        Transaction.objects.filter(SPENDS, created_at__gte=start)
-        .annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
-        .values("hour", "model")
-        .annotate(
-            prompt=Sum(-F("raw_amount"), filter=Q(token_type=Transaction.TokenType.PROMPT)),
-            completion=Sum(-F("raw_amount"), filter=Q(token_type=Transaction.TokenType.COMPLETION)),
-            credits=Sum(-F("token_value")),
-            requests=Count("pk", filter=Q(token_type=Transaction.TokenType.PROMPT)),
-        )
-    )
+    rows = ledger_selectors.spends_by_model_hour(since=start)
     return [
         ModelUsageHour(
             hour=row["hour"],
@@ -119,18 +110,7 @@ def _merge_models(rows) -> list[dict]:
 
 
 def _user_days(day: dt.datetime) -> list[UserUsageDay]:
-    rows = (
-        Transaction.objects.filter(SPENDS, created_at__gte=day)
-        .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
-        .values("day", "user_id")
-        .annotate(
-            tokens=Sum(-F("raw_amount")),
-            credits=Sum(-F("token_value")),
-            requests=Count("pk", filter=Q(token_type=Transaction.TokenType.PROMPT)),
-            first_at=Min("created_at"),
-            last_at=Max("created_at"),
-        )
-    )
+    rows = ledger_selectors.spends_by_user_day(since=day)
     return [
         UserUsageDay(
             day=row["day"],
@@ -157,33 +137,16 @@ def _request_hours(start: dt.datetime) -> list[RequestHour]:
 
 
 def _violation_hours(start: dt.datetime) -> list[ViolationHour]:
-    rows = (
-        Violation.objects.filter(created_at__gte=start)
-        .annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
-        .values("hour", "type")
-        .annotate(count=Count("pk"), score=Sum("score"))
-    )
-    return [ViolationHour(**row) for row in rows]
+    return [ViolationHour(**row) for row in violation_selectors.violations_by_hour(since=start)]
 
 
 def _ban_hours(start: dt.datetime) -> list[BanHour]:
-    rows = (
-        Ban.objects.filter(created_at__gte=start)
-        .annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
-        .values("hour", "kind", "source")
-        .annotate(count=Count("pk"))
-    )
-    return [BanHour(**row) for row in rows]
+    return [BanHour(**row) for row in violation_selectors.bans_by_hour(since=start)]
 
 
 def _offender_days(day: dt.datetime) -> list[OffenderDay]:
     # A signed-in offender is counted by user (their IP may change); an anonymous one by IP.
-    rows = (
-        Violation.objects.filter(created_at__gte=day)
-        .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
-        .values("day", "user_id", "ip")
-        .annotate(count=Count("pk"), score=Sum("score"))
-    )
+    rows = violation_selectors.violations_by_offender_day(since=day)
     merged: dict[tuple, OffenderDay] = {}
     for row in rows:
         key = (row["day"], row["user_id"], None if row["user_id"] else row["ip"])

@@ -73,10 +73,10 @@ def service_health() -> list[tuple[str, str]]:
 
 
 def queue_depths() -> list[tuple[str, int | None]]:
-    from chatmon.monitoring.collectors import _queue_depths
+    from chatmon.monitoring.collectors import queue_depths
 
     depths = {queue: None for queue in _queue_names()}
-    for family in _queue_depths():
+    for family in queue_depths():
         depths.update({sample.labels["queue"]: int(sample.value) for sample in family.samples})
     return sorted(depths.items())
 

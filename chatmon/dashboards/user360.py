@@ -1,5 +1,6 @@
-"""User 360: one user's balance, transactions, holds, violations, bans, audit trail and sessions, with the
-operator actions grant credits, ban and lift ban (which call the ledger and violations services)."""
+"""User 360: one user's balance, transactions, holds, violations, bans, audit trail and sessions (read through
+the ledger, violations and auditlog selectors), with the operator actions grant credits, ban and lift ban
+(which call the ledger and violations services)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from auditlog.models import AuditEvent
+from auditlog import selectors as audit_selectors
 from chatmon.dashboards.panels import Panel, csv_response
 from chatmon.dashboards.views import bad_request
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
-from ledger.validation import LedgerInputError
+from violations import selectors as violation_selectors
 from violations import services as violation_services
-from violations import store as violation_store
-from violations.models import Ban, Violation
 
 ROWS = 50  # rows of each history table on the page; the CSV has the same rows
 SEARCH_LIMIT = 50
@@ -63,11 +62,11 @@ def panels(user) -> list[Panel]:
                for h in ledger_selectors.active_holds_of(user)[:ROWS]]),
         Panel("violations", "Violations", ["time", "type", "score", "count", "ip", "banned"],
               [[v.created_at.strftime("%Y-%m-%d %H:%M:%S"), v.type, v.score, v.count, v.ip, v.banned]
-               for v in Violation.objects.filter(user=user).order_by("-created_at")[:ROWS]]),
+               for v in violation_selectors.violations_of(user)[:ROWS]]),
         Panel("bans", "Bans", ["created", "source", "reason", "expires", "lifted"],
               [[b.created_at.strftime("%Y-%m-%d %H:%M"), b.source, b.reason, b.expires_at.strftime("%Y-%m-%d %H:%M"),
                 b.lifted_at.strftime("%Y-%m-%d %H:%M") if b.lifted_at else ""]
-               for b in Ban.objects.filter(kind=Ban.Kind.USER, user=user)[:ROWS]]),
+               for b in violation_selectors.bans_of(user)[:ROWS]]),
         Panel("audit", "Audit timeline", ["time", "action", "outcome", "by", "ip"], _audit_rows(user)),
         Panel("sessions", "Sessions (sign-ins and sign-outs)", ["time", "event", "ip", "client"],
               _audit_rows(user, sessions=True)),
@@ -75,20 +74,16 @@ def panels(user) -> list[Panel]:
 
 
 def _audit_rows(user, *, sessions: bool = False) -> list[list]:
-    events = AuditEvent.objects.filter(Q(actor_id=user.pk) | Q(subject_id=user.pk)).order_by("-seq")
     if sessions:
-        events = events.filter(domain="auth")
-        return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.ip, e.user_agent[:80]] for e in events[:ROWS]]
-    return [
-        [e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.outcome, e.actor_label, e.ip] for e in events[:ROWS]
-    ]
+        events = audit_selectors.sessions_of(user)[:ROWS]
+        return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.ip, e.user_agent[:80]] for e in events]
+    events = audit_selectors.timeline_of(user)[:ROWS]
+    return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.outcome, e.actor_label, e.ip] for e in events]
 
 
 def live_scores(user) -> dict | str:
-    try:
-        return violation_store.scores_of(violation_store.target(user_id=user.pk))
-    except violation_store.Error:
-        return "Redis unavailable"
+    scores = violation_selectors.live_scores_of(user)
+    return "Redis unavailable" if scores is None else scores
 
 
 @staff_member_required
@@ -134,7 +129,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ledger_services.grant_credits(user=user, amount=form.cleaned_data["amount"], actor=request.user,
                                       reason=form.cleaned_data["reason"])  # fmt: skip
-    except LedgerInputError as exc:
+    except ledger_services.LedgerInputError as exc:
         return bad_request(str(exc))
     messages.success(request, f"Granted {form.cleaned_data['amount']:g} credits to {user}.")
     return redirect("dashboards:user", pk=pk)

@@ -16,6 +16,14 @@ class MonitoringConfig(AppConfig):
         },
     }
 
+    @property
+    def scrape_collectors(self) -> list:
+        """Values computed when Prometheus scrapes (active users, queue depths, jobs): registered by the
+        monitoring middleware, so only in web processes."""
+        from chatmon.monitoring import collectors
+
+        return collectors.registered()
+
     def ready(self) -> None:
         from chatmon.core.signals import metrics_requested
         from chatmon.monitoring import celery_signals  # noqa: F401  (task metrics in every process running tasks)

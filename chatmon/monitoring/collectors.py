@@ -32,23 +32,27 @@ class ScrapeCollector(Collector):
 
     def collect(self):
         yield from _active_users()
-        yield from _queue_depths()
+        yield from queue_depths()
         yield from _jobs()
 
 
-_registered = False
+_registered: list[ScrapeCollector] = []
 
 
 def register() -> None:
     """Add the scrape-time values to the default registry, once per process.
 
-    In multiprocess mode /metrics renders a fresh registry per scrape: it must register a ScrapeCollector()
-    there too (see docs/monitoring.md).
+    In multiprocess mode /metrics renders a fresh registry per scrape and adds this collector to it too
+    (MonitoringConfig.scrape_collectors, see docs/monitoring.md).
     """
-    global _registered
     if not _registered:
-        REGISTRY.register(ScrapeCollector())
-        _registered = True
+        _registered.append(ScrapeCollector())
+        REGISTRY.register(_registered[0])
+
+
+def registered() -> list[ScrapeCollector]:
+    """The collector register() added in this process (none before the monitoring middleware starts)."""
+    return list(_registered)
 
 
 def _active_users():
@@ -63,7 +67,7 @@ def _active_users():
     )
 
 
-def _queue_depths():
+def queue_depths():
     # The process's current Celery app: chatmon's own project or the chat app's project that installs chatmon
     # (importing chatmon.celery here would create chatmon's app inside someone else's project).
     from celery import current_app as app

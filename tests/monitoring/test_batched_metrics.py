@@ -33,7 +33,7 @@ def test_a_sync_writes_what_observe_would_have(values):
     pending: dict = {}
     for value in values:
         expected.labels("r").observe(value)
-        batched._observe(pending, ("r",), actual, value)
+        batched._observe(pending, ("r",), value)
     for labels, observed in pending.items():
         batched._apply(actual, labels, observed)
     assert histogram_samples(batch) == pytest.approx(histogram_samples(one_by_one))

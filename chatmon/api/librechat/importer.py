@@ -1,12 +1,12 @@
 """The LibreChat import: users, then transactions, then balances, each streamed and idempotent.
 
 Transactions are applied to balances in file order (mongoexport's natural order, the order LibreChat
-wrote them), through the ledger's own chain primitive: each row records the balance before and after it,
-with LibreChat's floor at 0 kept in `written_off`. A balance that starts with the import opens at the start
-balance (LibreChat never wrote its start balance as a transaction). Then each LibreChat balance is compared
-with the balance its history replays to; where they differ (LibreChat's clamping and lost concurrent
-updates make that possible), a `credits` grant of the difference reconciles it, and the report names the
-user, both figures and the adjustment.
+wrote them) by the ledger's import service (ledger.services.import_transactions): each row records the
+balance before and after it, with LibreChat's floor at 0 kept in `written_off`. A balance that starts with the
+import opens at the start balance (LibreChat never wrote its start balance as a transaction). Then each
+LibreChat balance is compared with the balance its history replays to (ledger.services.import_balance);
+where they differ (LibreChat's clamping and lost concurrent updates make that possible), a `credits` grant of
+the difference reconciles it, and the report names the user, both figures and the adjustment.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -22,9 +22,11 @@ from chatmon.api import users
 from chatmon.api.librechat import mapping
 from chatmon.api.librechat.reader import Document, read
 from chatmon.api.models import ExternalUser, ImportedRow
-from ledger import book, services
-from ledger.models import Balance, Transaction
-from ledger.verify import Mismatch, verify_balance
+from ledger import selectors as ledger_selectors
+from ledger import services as ledger_services
+
+if TYPE_CHECKING:
+    from ledger.selectors import Mismatch
 
 SOURCE = "librechat"
 
@@ -102,11 +104,11 @@ class LibreChatImport:
                 self.summary.users_created += 1
 
     def import_transactions(self, path: Path) -> None:
-        chunk: list[tuple[str, Transaction]] = []
+        chunk: list[tuple[str, dict]] = []
         for document, doc in self._documents(path, "transactions"):
             try:
-                row = mapping.transaction_row(doc, self._user_id(mapping.object_id(doc, "user")))
-                chunk.append((mapping.object_id(doc, "_id"), row))
+                fields = mapping.transaction_fields(doc, self._user_id(mapping.object_id(doc, "user")))
+                chunk.append((mapping.object_id(doc, "_id"), fields))
             except ValueError as exc:
                 self._fail(path, document, exc)
             if len(chunk) >= self.chunk_size:
@@ -115,7 +117,7 @@ class LibreChatImport:
         if chunk:
             self._apply(chunk)
 
-    def _apply(self, chunk: list[tuple[str, Transaction]]) -> None:
+    def _apply(self, chunk: list[tuple[str, dict]]) -> None:
         """One database transaction per chunk: the rows, their balances and their import markers together."""
         ids = [doc_id for doc_id, _ in chunk]
         with transaction.atomic():
@@ -124,19 +126,11 @@ class LibreChatImport:
                     "external_id", flat=True
                 )
             )
-            fresh: dict[str, Transaction] = {}
-            for doc_id, row in chunk:
+            fresh: dict[str, dict] = {}
+            for doc_id, fields in chunk:
                 if doc_id not in done and doc_id not in fresh:
-                    fresh[doc_id] = row
-            by_user: dict[Any, list[Transaction]] = {}
-            for row in fresh.values():
-                by_user.setdefault(row.user_id, []).append(row)
-            opening = {"token_credits": self.start_balance, "opening_credits": self.start_balance}
-            for user_id, rows in by_user.items():
-                balance, _ = book.locked_balance(user_id, create=opening)
-                book.chain(balance, rows)
-                book.save(balance)
-            Transaction.objects.bulk_create(list(fresh.values()))
+                    fresh[doc_id] = fields
+            ledger_services.import_transactions(rows=fresh.values(), opening_credits=self.start_balance)
             ImportedRow.objects.bulk_create(
                 [ImportedRow(collection="transactions", external_id=doc_id) for doc_id in fresh]
             )
@@ -159,29 +153,19 @@ class LibreChatImport:
         user_id = self._user_id(librechat_id)
         credits = fields.pop("token_credits")
         with transaction.atomic():
-            balance, opened = book.locked_balance(
-                user_id, create={"token_credits": credits, "opening_credits": credits, **fields}
+            imported = ledger_services.import_balance(
+                user=user_id, credits=credits, settings=fields, source="LibreChat"
             )
-            for name, value in fields.items():
-                setattr(balance, name, value)
-            balance.schedule_next_refill()
-            book.save(balance)
-            history = balance.token_credits
-            if not opened and history != credits:
-                row = services.grant_credits(
-                    user=user_id,
-                    amount=credits - history,
-                    reason=f"LibreChat import: LibreChat's balance {credits!r}, its history replays to {history!r}",
-                )
-                self.summary.reconciled.append(Reconciliation(librechat_id, credits, history, row.token_value))
             ImportedRow.objects.create(collection="balances", external_id=doc_id)
-        if opened:
+        if imported.adjustment is not None:
+            self.summary.reconciled.append(
+                Reconciliation(librechat_id, credits, imported.history, imported.adjustment.token_value)
+            )
+        elif imported.opened:
             self.summary.balances_opened += 1
-        elif history == credits:
+        else:
             self.summary.balances_matched += 1
 
     def verify(self) -> None:
         """ledger_verify's check, for every balance this import touched."""
-        balances = Balance.objects.filter(user_id__in=list(self._user_ids.values())).order_by("pk")
-        for balance in balances.iterator(chunk_size=1000):
-            self.summary.mismatches += verify_balance(balance)
+        self.summary.mismatches += ledger_selectors.verify_balances(users=self._user_ids.values())

@@ -6,10 +6,8 @@ import datetime as dt
 from typing import Any
 
 from ledger.conf import REFILL_UNITS
-from ledger.models import Transaction
-from ledger.validation import checked_number
+from ledger.validation import checked_number, checked_token_type
 
-TOKEN_TYPES = set(Transaction.TokenType.values)
 # LibreChat names (camelCase) of the numbers a transaction carries, and ours.
 _NUMBERS = {"rate": "rate", "rawAmount": "raw_amount", "inputTokens": "input_tokens",
             "writeTokens": "write_tokens", "readTokens": "read_tokens"}  # fmt: skip
@@ -45,20 +43,16 @@ def when(doc: dict, name: str) -> dt.datetime | None:
     return value
 
 
-def transaction_row(doc: dict, user_id: Any) -> Transaction:
-    """A ledger row holding LibreChat's recorded figures as they are (never re-priced)."""
-    token_type = doc.get("tokenType")
-    if token_type not in TOKEN_TYPES:
-        raise ValueError(f"tokenType {token_type!r} is not one of {sorted(TOKEN_TYPES)}")
-    row = Transaction(
-        user_id=user_id,
-        token_type=token_type,
-        token_value=number(doc, "tokenValue", required=True),
-        created_at=when(doc, "createdAt") or dt.datetime.now(dt.UTC),
+def transaction_fields(doc: dict, user_id: Any) -> dict[str, Any]:
+    """A ledger row's fields holding LibreChat's recorded figures as they are (never re-priced)."""
+    return {
+        "user_id": user_id,
+        "token_type": checked_token_type(doc.get("tokenType"), name="tokenType"),
+        "token_value": number(doc, "tokenValue", required=True),
+        "created_at": when(doc, "createdAt") or dt.datetime.now(dt.UTC),
         **{ours: number(doc, theirs) for theirs, ours in _NUMBERS.items()},
         **{ours: text(doc, theirs, size) for theirs, (ours, size) in _TEXTS.items()},
-    )
-    return row
+    }
 
 
 def balance_fields(doc: dict) -> dict[str, Any]:

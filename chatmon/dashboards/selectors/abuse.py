@@ -1,17 +1,17 @@
-"""Violations, bans and offenders from the violation rollups; currently active bans from the Ban table
-(only the active ones, which are few)."""
+"""Violations, bans and offenders from the violation rollups; currently active bans through the violations
+app's selectors (only the active ones, which are few)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
-from django.utils import timezone
+from django.db.models import Sum
 
 from chatmon.dashboards import conf
 from chatmon.dashboards.models import BanHour, OffenderDay, ViolationHour
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
 from chatmon.dashboards.selectors.common import bucketed, period_start, pivot, usernames
-from violations.models import Ban
+from violations import selectors as violation_selectors
+from violations.types import BanKind
 
 
 def violation_panel(r: Range) -> Panel:
@@ -22,8 +22,8 @@ def violation_panel(r: Range) -> Panel:
 
 def ban_panel(r: Range) -> Panel:
     grouped = BanHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "kind").annotate(n=Sum("count"))
-    users = bucketed(r, [g for g in grouped if g["kind"] == Ban.Kind.USER], "hour", ["n"])
-    ips = bucketed(r, [g for g in grouped if g["kind"] == Ban.Kind.IP], "hour", ["n"])
+    users = bucketed(r, [g for g in grouped if g["kind"] == BanKind.USER], "hour", ["n"])
+    ips = bucketed(r, [g for g in grouped if g["kind"] == BanKind.IP], "hour", ["n"])
     rows = [[r.label_of(b), int(users[b]["n"]), int(ips[b]["n"])] for b in users]
     return Panel("bans", "Bans", ["time", "user bans", "IP bans"], rows, "bar")
 
@@ -46,12 +46,7 @@ def offender_panels(r: Range) -> list[Panel]:
 
 
 def active_bans() -> Panel:
-    bans = Ban.objects.active().select_related("user").order_by("expires_at")[:200]
+    bans = violation_selectors.active_bans()[:200]
     rows = [[ban.target if ban.user is None else f"user {ban.user}", ban.kind, ban.source, ban.reason,
              ban.expires_at.strftime("%Y-%m-%d %H:%M")] for ban in bans]  # fmt: skip
     return Panel("active-bans", "Currently banned", ["target", "kind", "source", "reason", "expires"], rows)
-
-
-def active_ban_count() -> dict:
-    counts = Ban.objects.active(timezone.now()).values("kind").annotate(n=Count("pk"))
-    return {row["kind"]: row["n"] for row in counts}

@@ -13,8 +13,8 @@ from chatmon.dashboards.models import ModelUsageHour, UserUsageDay, ViolationHou
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
 from chatmon.dashboards.selectors.common import bucketed, period_start, pivot, usernames
+from violations.types import ViolationType
 
-DENIAL = "token_balance"  # the violation type violations records for each ledger balance denial
 FORECAST_BASIS = timedelta(days=7)
 
 
@@ -86,7 +86,9 @@ def top_spenders(r: Range) -> Panel:
 
 
 def denials_panel(r: Range) -> Panel:
-    grouped = ViolationHour.objects.filter(hour__gte=period_start(r, "hour"), type=DENIAL).values("hour", "count")
+    # violations records each ledger balance denial as a score-0 TOKEN_BALANCE violation.
+    denials = ViolationHour.objects.filter(hour__gte=period_start(r, "hour"), type=ViolationType.TOKEN_BALANCE)
+    grouped = denials.values("hour", "count")
     buckets = bucketed(r, grouped, "hour", ["count"])
     rows = [[r.label_of(b), int(v["count"])] for b, v in buckets.items()]
     return Panel("denials", "Balance denials", ["time", "denials"], rows, "bar")
