@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
-from chatmon.api import keys
+from chatmon.api import keys, sources
 from chatmon.api.models import ApiKey, ExternalUser, Scope
 
 
@@ -15,6 +15,13 @@ class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ["name", "scopes", "source", "rate_limit_per_minute", "expires_at"]
+
+    def clean_source(self) -> str:
+        # The validator a request's `source` goes through (chatmon/api/sources.py): a key's source is one a
+        # request can name, and `Tenant-A` cannot become a second tenant beside `tenant-a`.
+        source = self.cleaned_data["source"]
+        sources.validate_source(source)
+        return source
 
 
 @admin.register(ApiKey)

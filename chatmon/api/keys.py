@@ -10,6 +10,7 @@ from rest_framework_api_key.crypto import KeyGenerator
 
 from auditlog.actions import register_action
 from auditlog.services import record
+from chatmon.api import sources
 from chatmon.api.models import ApiKey, Scope
 
 KEY_CREATED = register_action("api.key_created", "API key created")
@@ -33,6 +34,8 @@ def create_key(
     unknown = sorted(set(scopes) - set(Scope.values))
     if unknown:
         raise ValueError(f"unknown scopes {unknown}; known: {sorted(Scope.values)}")
+    if source:
+        sources.validate_source(source)  # django.core.exceptions.ValidationError, as in the admin's form
     secret, prefix, hashed = _generator.generate()
     key = ApiKey(
         name=name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter
 
 AUTH_FAILURES = Counter(
-    "chatmon_api_auth_failures_total", "API requests refused before the view: no key, a bad key, a missing scope.",
+    "chatmon_api_auth_failures_total", "API requests refused: no key, a bad key, a missing scope, another source.",
     ["reason"],
 )  # fmt: skip
 THROTTLED = Counter("chatmon_api_throttled_total", "API requests refused because their key hit its rate limit.")

@@ -17,6 +17,8 @@ class Scope(models.TextChoices):
     VIOLATIONS_WRITE = "violations:write", "Report violations"
     BANS_READ = "bans:read", "Check bans of users and IPs"
     EVENTS_WRITE = "events:write", "Send audit events, feature events and request timings"
+    # Without it a key names only users of its own `source` (chatmon/api/sources.py).
+    SOURCES_ANY = "sources:any", "Name users of any source, not only the key's own (other tenants too)"
 
 
 class ApiKey(models.Model):
@@ -27,7 +29,8 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=8, unique=True, editable=False)
     hashed_key = models.CharField(max_length=150, editable=False)
     scopes = models.JSONField(default=list, blank=True)
-    # Callers name users by their own ids; `source` says whose ids they are unless a request says otherwise.
+    # Callers name users by their own ids; `source` says whose ids they are, and the only ones the key may
+    # name unless it holds Scope.SOURCES_ANY (the rule and its validation: chatmon/api/sources.py).
     source = models.CharField(max_length=50, default=conf.default_source)
     rate_limit_per_minute = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty: API_RATE_LIMIT_PER_MINUTE. 0: unlimited."

@@ -5,19 +5,20 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chatmon.api import conf, users
+from chatmon.api import conf, sources, users
 from ledger.services import sync_balance_settings
 
-SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,49}$"
 # Ledger limits (ledger/validation.py), stated in the schema so callers see them.
 MAX_AMOUNT = 1e12
 
 
-def source_field() -> serializers.RegexField:
-    return serializers.RegexField(
-        SOURCE_PATTERN,
+def source_field() -> serializers.CharField:
+    # The admin validates a key's own source with the same validator (chatmon/api/sources.py).
+    return serializers.CharField(
         required=False,
-        help_text="Whose ids `user` holds (lowercase, e.g. `librechat`, `email`); default: the key's source.",
+        validators=[sources.validate_source],
+        help_text="Whose ids `user` holds (lowercase, e.g. `librechat`, `email`); default: the key's source. "
+        "A key names users of its own source only, unless it has the scope `sources:any` (else 403).",
     )
 
 
@@ -41,7 +42,11 @@ class ExternalUserSerializer(serializers.Serializer):
 
 
 def source_of(data: dict, request) -> str:
-    return data.get("source") or request.auth.source
+    """The source `user` is named in: the request's, or the key's. Refused (403) when the key may not name
+    it, before any lookup: the answer is the same whether or not that source's user exists."""
+    source = data.get("source") or request.auth.source
+    sources.check_source(request.auth, source)
+    return source
 
 
 def resolve_user(data: dict, request):

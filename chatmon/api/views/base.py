@@ -8,6 +8,7 @@ from contextlib import ExitStack
 
 from django.db import transaction
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -35,7 +36,7 @@ _ERRORS = {
     for status, text in [
         (400, "The body or the query does not match the schema (`errors` names each field)."),
         (401, "No API key, or a key that is unknown, revoked or expired."),
-        (403, "The key lacks this endpoint's scope."),
+        (403, "The key lacks this endpoint's scope, or names a user of another source than its own."),
         (413, "The body is larger than API_MAX_BODY_BYTES."),
         (415, "The body is not JSON."),
         (422, "Understood but refused (a ledger limit, a reused Idempotency-Key)."),
@@ -129,6 +130,8 @@ def run_batch(endpoint: str, items: list, handle) -> Response:
     return Response({"succeeded": len(results) - failed, "failed": failed, "results": results})
 
 
+@csrf_exempt  # else a POST, PUT or DELETE without a CSRF token got Django's HTML 403 instead of this 404
 def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Unknown paths under /api/v1/ answer JSON like every other API error, not Django's HTML page."""
+    """Unknown paths under /api/v1/ answer JSON like every other API error, not Django's HTML page, for every
+    method (callers send keys, not cookies: there is nothing for CSRF to protect here)."""
     return JsonResponse(errors.body(f"No API endpoint at {request.path}."), status=404)

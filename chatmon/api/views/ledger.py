@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from chatmon.api import sources
 from chatmon.api.models import Scope
 from chatmon.api.serializers import ledger as s
 from chatmon.api.serializers.common import ExternalUserSerializer, find_user, resolve_user, source_of
@@ -74,6 +75,9 @@ class HoldReleaseView(WriteView):
 
     def perform(self, request) -> Response:
         hold = generics.get_object_or_404(Hold, pk=self.kwargs["hold_id"])
+        # 403 for another source's hold, 404 for none: hold ids are one sequence, so a key already learns which
+        # ids exist from its own; the 403 says only that the hold is not its source's, never whose it is.
+        sources.check_user(request.auth, hold.user_id)
         return Response({"released": services.release_hold(hold)})
 
 
@@ -156,7 +160,9 @@ class GrantView(WriteView):
 
 _USER_QUERY = [
     OpenApiParameter("user", str, required=True, description="The user's id in your app."),
-    OpenApiParameter("source", str, description="Whose ids `user` holds; default: the key's source."),
+    OpenApiParameter(
+        "source", str, description="Whose ids `user` holds; default: the key's source (another: `sources:any`)."
+    ),
 ]
 
 

@@ -68,7 +68,9 @@ class BanCheckView(ApiView):
         operation_id="ban_check",
         parameters=[
             OpenApiParameter("user", str, description="The user's id in your app."),
-            OpenApiParameter("source", str, description="Whose ids `user` holds; default: the key's source."),
+            OpenApiParameter(
+                "source", str, description="Whose ids `user` holds; default: the key's source (another: `sources:any`)."
+            ),
             OpenApiParameter("ip", str, description="The client's IP address."),
         ],
         responses=responses(s.BanCheckSerializer),
