@@ -18,7 +18,7 @@ from django.utils import timezone
 from ledger import book, conf, metrics, pricing, signals
 from ledger.models import Balance, Hold, Transaction
 from ledger.overrides import table_at
-from ledger.validation import checked_number
+from ledger.validation import MAX_TOKENS, checked_number, checked_token_config
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ def check_balance(
     is due, the refill is applied first; the request is admitted when the available credits cover the cost.
     A denial sends ledger.signals.balance_denied. With balances off every request is admitted, unheld.
     """
-    amount = checked_number(amount, name="amount")
+    amount = checked_number(amount, name="amount", limit=MAX_TOKENS)
+    endpoint_token_config = checked_token_config(endpoint_token_config)
     user_id = book.user_id_of(user)
     now = timezone.now()
     rate = table_at(now).multiplier(

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from ledger.models import PriceOverride
-from ledger.validation import ABSURD
+from ledger.validation import ABSURD, MAX_RATE
 
 
 class GrantCreditsForm(forms.Form):
@@ -48,6 +48,6 @@ class PriceOverrideForm(forms.ModelForm):
         if any(value is not None for value in tier) and any(value is None for value in tier):
             self.add_error(None, "A premium tier needs a threshold and both premium rates.")
         for name in ("prompt", "completion", "cache_write", "cache_read", "premium_prompt", "premium_completion"):
-            if data.get(name) is not None and not 0 <= data[name] <= ABSURD:
-                self.add_error(name, "Rates are credits per token: zero or more.")
+            if data.get(name) is not None and not 0 <= data[name] <= MAX_RATE:
+                self.add_error(name, f"Rates are credits per token: from 0 to {MAX_RATE:,}.")
         return data

@@ -14,8 +14,26 @@ from django.utils import timezone
 
 from ledger import pricing
 from ledger.conf import REFILL_UNITS
+from ledger.validation import STORED_LIMIT
 
 CREDITS_PER_USD = 1_000_000
+
+
+def stored_within_limit(*fields: str, prefix: str) -> list[models.CheckConstraint]:
+    """One constraint per figure: finite and at most STORED_LIMIT in size (NULL passes where allowed).
+
+    Two comparisons refuse NaN and both infinities on both databases: PostgreSQL orders NaN above every
+    number (so `<= limit` is false), SQLite stores NaN as NULL (refused by NOT NULL) and compares infinity.
+    The services refuse such figures first (ledger/validation.py); this is the last line for raw SQL,
+    the admin and bugs.
+    """
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__gte": -STORED_LIMIT}) & Q(**{f"{name}__lte": STORED_LIMIT}),
+            name=f"{prefix}_{name}_finite",
+        )
+        for name in fields
+    ]
 
 
 class Balance(models.Model):
@@ -39,6 +57,9 @@ class Balance(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["token_credits"], name="ledger_bal_credits")]
+        constraints = stored_within_limit(
+            "token_credits", "opening_credits", "held_credits", "refill_amount", prefix="ledger_bal"
+        )
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.token_credits:g} credits"
@@ -110,7 +131,19 @@ class Transaction(models.Model):
                 fields=["user", "message_id", "token_type"],
                 condition=Q(message_id__isnull=False),
                 name="ledger_tx_once_per_message",
-            )
+            ),
+            *stored_within_limit(
+                "rate",
+                "raw_amount",
+                "token_value",
+                "input_tokens",
+                "write_tokens",
+                "read_tokens",
+                "balance_before",
+                "balance_after",
+                "written_off",
+                prefix="ledger_tx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +176,7 @@ class Hold(models.Model):
             models.Index(fields=["user", "status"], name="ledger_hold_user_status"),
             models.Index(fields=["status", "expires_at"], name="ledger_hold_status_exp"),
         ]
+        constraints = stored_within_limit("amount", prefix="ledger_hold")
 
     def __str__(self) -> str:
         return f"hold {self.amount:g} for user {self.user_id} ({self.status})"

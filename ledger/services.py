@@ -21,7 +21,15 @@ from ledger.admission import BalanceCheck, check_balance, release_hold, sync_bal
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
 from ledger.refills import refill_due_balances, release_expired_holds
-from ledger.validation import LedgerInputError, checked_number, checked_token_type, optional_number
+from ledger.validation import (
+    MAX_BALANCE,
+    LedgerInputError,
+    checked_count,
+    checked_number,
+    checked_stored,
+    checked_token_config,
+    checked_token_type,
+)
 from ledger.valuation import Charge, plain_row, structured_prompt_row
 
 __all__ = [
@@ -61,7 +69,7 @@ def _charge(user, model, conversation_id, context, endpoint, endpoint_token_conf
         conversation_id=conversation_id,
         endpoint=endpoint,
         message_id=None if message_id is None else str(message_id),
-        endpoint_token_config=endpoint_token_config,
+        endpoint_token_config=checked_token_config(endpoint_token_config),
     )
 
 
@@ -80,10 +88,11 @@ def spend_tokens(
     """Charge a prompt and/or completion (LibreChat's spendTokens rules; None = not reported, no row).
 
     A count of 0 writes a 0 row, a negative count a -0 row; the completion's premium tier is decided by the
-    prompt's size. Raises LedgerInputError (nothing written) for NaN, non-numbers and counts beyond 10^12.
+    prompt's size. Raises LedgerInputError (nothing written) for NaN, non-numbers, counts beyond 10^9 in
+    size and an endpoint token config with a rate that is not a number from 0 to 10^6.
     """
-    prompt = optional_number(prompt_tokens, name="prompt_tokens")
-    completion = optional_number(completion_tokens, name="completion_tokens")
+    prompt = checked_count(prompt_tokens, name="prompt_tokens")
+    completion = checked_count(completion_tokens, name="completion_tokens")
     charge = _charge(user, model, conversation_id, context, endpoint, endpoint_token_config, message_id)
     table = table_at(timezone.now())
     prompt_count = max(prompt or 0.0, 0.0)
@@ -115,13 +124,13 @@ def spend_structured_tokens(
     """
     if prompt_tokens is not None and not isinstance(prompt_tokens, Mapping):
         raise LedgerInputError("prompt_tokens must be a dict with input, write and read counts")
-    completion = optional_number(completion_tokens, name="completion_tokens")
+    completion = checked_count(completion_tokens, name="completion_tokens")
     charge = _charge(user, model, conversation_id, context, endpoint, endpoint_token_config, message_id)
     table = table_at(timezone.now())
     rows, prompt_count = [], None
     if prompt_tokens is not None:
         counts = [
-            max(optional_number(prompt_tokens.get(part), name=f"prompt_tokens[{part!r}]") or 0.0, 0.0)
+            max(checked_count(prompt_tokens.get(part), name=f"prompt_tokens[{part!r}]") or 0.0, 0.0)
             for part in ("input", "write", "read")
         ]
         prompt_count = sum(counts)
@@ -131,7 +140,15 @@ def spend_structured_tokens(
     return _record(charge, rows)
 
 
+# The figures a spend computes; with valid input they stay far inside the stored limit, but a price override
+# or a pricing bug must fail the spend with a clear error, not write a row the database or the pages refuse.
+_SPEND_FIGURES = ("rate", "raw_amount", "token_value", "input_tokens", "write_tokens", "read_tokens")
+
+
 def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
+    for row in rows:
+        for name in _SPEND_FIGURES:
+            checked_stored(getattr(row, name), name=f"{row.token_type} {name}")
     if not rows or not conf.transactions_enabled():
         return SpendResult(None, None, None)
     started = time.perf_counter()
@@ -227,6 +244,8 @@ def grant_credits(*, user, amount, actor=None, reason="") -> Transaction:
     user_id = book.user_id_of(user)
     with transaction.atomic():
         balance, _ = book.locked_balance(user_id, create=OPEN_AT_ZERO)
+        if balance.token_credits + amount > MAX_BALANCE:
+            raise LedgerInputError(f"amount {amount} would take the balance beyond the limit of {MAX_BALANCE:.0e}")
         row = Transaction(
             user_id=user_id,
             token_type=Transaction.TokenType.CREDITS,
@@ -289,14 +308,23 @@ def import_transactions(*, rows: Iterable[Mapping[str, Any]], opening_credits: f
         for user_id, user_rows in by_user.items():
             balance, _ = book.locked_balance(user_id, create=opening)
             book.chain(balance, user_rows)
+            if balance.token_credits > MAX_BALANCE:
+                raise LedgerInputError(f"user {user_id}'s rows take the balance beyond {MAX_BALANCE:.0e}")
             book.save(balance)
         Transaction.objects.bulk_create(new)
     return len(new)
 
 
+# The numbers an imported row may carry: each one finite and within ABSURD (token_value is required).
+_IMPORTED_FIGURES = ("rate", "raw_amount", "input_tokens", "write_tokens", "read_tokens")
+
+
 def _imported_row(fields: Mapping[str, Any]) -> Transaction:
     checked_token_type(fields.get("token_type"))
     checked_number(fields.get("token_value"), name="token_value")
+    for name in _IMPORTED_FIGURES:
+        if fields.get(name) is not None:
+            checked_number(fields[name], name=name)
     return Transaction(**fields)
 
 
@@ -314,6 +342,8 @@ def import_balance(
     settings = dict(settings or {})
     if unknown := settings.keys() - IMPORTED_BALANCE_SETTINGS:
         raise LedgerInputError(f"unknown balance settings {sorted(unknown)}")
+    if settings.get("refill_amount") is not None:
+        settings["refill_amount"] = checked_number(settings["refill_amount"], name="refill_amount", minimum=0)
     user_id = book.user_id_of(user)
     with transaction.atomic():
         balance, opened = book.locked_balance(

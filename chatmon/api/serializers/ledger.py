@@ -5,8 +5,21 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chatmon.api.serializers.common import MAX_AMOUNT, ExternalUserSerializer, batch_of, count_field
+from chatmon.api.serializers.common import MAX_AMOUNT, ExternalUserSerializer, batch_of
 from ledger.models import Transaction
+from ledger.validation import MAX_RATE, MAX_TOKENS, PRICED_KEYS
+
+
+def count_field(name: str) -> serializers.FloatField:
+    """A token count of one call: finite (DRF's FloatField refuses NaN and infinities), at most 10^9 in size;
+    negative counts are LibreChat's and charge nothing."""
+    return serializers.FloatField(
+        min_value=-MAX_TOKENS, max_value=MAX_TOKENS, required=False, allow_null=True, help_text=name
+    )
+
+
+def rate_field() -> serializers.FloatField:
+    return serializers.FloatField(min_value=0, max_value=MAX_RATE, required=False, allow_null=True)
 
 
 class StructuredPromptSerializer(serializers.Serializer):
@@ -15,8 +28,18 @@ class StructuredPromptSerializer(serializers.Serializer):
     read = count_field("Tokens read from the prompt cache.")
 
 
-_NUMBER = {"type": "number", "minimum": -MAX_AMOUNT, "maximum": MAX_AMOUNT}
+class ModelRatesSerializer(serializers.Serializer):
+    """One model's rates in an endpoint token config, credits per token (USD per 1M tokens), 0 to 10^6."""
+
+    prompt = rate_field()
+    completion = rate_field()
+    write = rate_field()
+    read = rate_field()
+
+
+_NUMBER = {"type": "number", "minimum": -MAX_TOKENS, "maximum": MAX_TOKENS}
 _PART = {**_NUMBER, "nullable": True}
+_RATE = {"type": "number", "minimum": 0, "maximum": MAX_RATE, "nullable": True}
 
 
 @extend_schema_field(
@@ -42,16 +65,48 @@ class PromptTokensField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "additionalProperties": {
+            "type": "object",
+            "properties": {key: _RATE for key in PRICED_KEYS},
+            "additionalProperties": True,
+        },
+    }
+)
+class TokenConfigField(serializers.DictField):
+    """LibreChat's endpoint token config, {model: {prompt, completion, write?, read?}}: each rate a number
+    from 0 to 10^6 credits per token, or null (the default rate). Other keys of a model (LibreChat's
+    `context`) pass through unread. An error names the rate: `endpoint_token_config.<model>.prompt`."""
+
+    child = serializers.DictField()
+
+    def to_internal_value(self, data):
+        config = super().to_internal_value(data)
+        errors, clean = {}, {}
+        for model, rates in config.items():
+            checked = ModelRatesSerializer(data=rates)
+            if checked.is_valid():
+                clean[model] = {**rates, **{key: checked.validated_data[key] for key in checked.validated_data}}
+            else:
+                errors[model] = checked.errors
+        if errors:
+            raise serializers.ValidationError(errors)
+        return clean
+
+
 class PricingSerializer(ExternalUserSerializer):
     model = serializers.CharField(max_length=255)
     endpoint = serializers.CharField(max_length=100, required=False, allow_null=True)
-    endpoint_token_config = serializers.DictField(
+    endpoint_token_config = TokenConfigField(
         required=False, allow_null=True, help_text="LibreChat's endpoint token config: {model: {prompt, completion}}."
     )
 
 
 class CheckSerializer(PricingSerializer):
-    amount = serializers.FloatField(min_value=0, max_value=MAX_AMOUNT, help_text="Estimated prompt tokens.")
+    amount = serializers.FloatField(min_value=0, max_value=MAX_TOKENS, help_text="Estimated prompt tokens.")
     token_type = serializers.ChoiceField(["prompt", "completion"], default="prompt")
 
 
