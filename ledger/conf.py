@@ -15,6 +15,12 @@ def _get(name: str, default):
     return getattr(settings, name, default)
 
 
+def csv_writer() -> str:
+    # Dotted path of `csv_response(header, rows, filename)` for the admin's transaction export: the one
+    # formula-safe writer every export shares (the ledger may not import auditlog, so it names it).
+    return _get("LEDGER_CSV_WRITER", "auditlog.csvwriter.csv_response")
+
+
 def balance_enabled() -> bool:
     # Balances are debited and checked only when on (LibreChat's CHECK_BALANCE / balance.enabled).
     return bool(_get("LEDGER_BALANCE_ENABLED", False))

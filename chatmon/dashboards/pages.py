@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-from chatmon.dashboards import status
+from chatmon.dashboards import access, status
+from chatmon.dashboards.access import Section
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
 from chatmon.dashboards.selectors import abuse, engagement, traffic, usage
-
-
-def overview(r: Range) -> list[Panel]:
-    return [
-        *traffic.traffic_panels(r),
-        engagement.active_users_panel(r),
-        *usage.token_panels(r),
-        abuse.violation_panel(r),
-        jobs_panel(r),
-        health_panel(),
-    ]
-
-
-def performance(r: Range) -> list[Panel]:
-    return [*traffic.route_panels(r), slow_query_panel(), cache_panel(), queue_panel()]
-
-
-def usage_and_cost(r: Range) -> list[Panel]:
-    return [*usage.token_panels(r), *usage.model_panels(r), usage.spend_forecast(r.end), usage.top_spenders(r),
-            usage.denials_panel(r)]  # fmt: skip
-
-
-def abuse_page(r: Range) -> list[Panel]:
-    return [abuse.violation_panel(r), abuse.ban_panel(r), *abuse.offender_panels(r), abuse.active_bans()]
-
-
-def engagement_page(r: Range) -> list[Panel]:
-    return [engagement.active_users_panel(r), *engagement.per_user_panels(r), *engagement.daily_count_panels(r)]
 
 
 def jobs_panel(r: Range) -> Panel:
@@ -71,10 +44,58 @@ def queue_panel() -> Panel:
     return Panel("queues", "Celery queue depths", ["queue", "messages waiting"], rows)
 
 
-PAGES = {
-    "overview": ("Overview", overview),
-    "performance": ("Performance", performance),
-    "usage": ("Usage and cost", usage_and_cost),
-    "abuse": ("Abuse", abuse_page),
-    "engagement": ("Engagement", engagement_page),
-}
+def server_panels() -> list[Panel]:
+    return [slow_query_panel(), cache_panel(), queue_panel()]
+
+
+def model_usage_panels(r: Range) -> list[Panel]:
+    return [*usage.token_panels(r), *usage.model_panels(r), usage.spend_forecast(r.end)]
+
+
+def _one(build):
+    return lambda r: [build(r)]
+
+
+# Each page is its sections in order; a user sees the sections their permissions open (access.py), and a page
+# none of whose sections they may see is a 403.
+PAGES: dict[str, tuple[str, list[Section]]] = {
+    "overview": ("Overview", [
+        Section(access.REQUESTS, traffic.traffic_panels),
+        Section(access.ACTIVE_USERS, _one(engagement.active_users_panel)),
+        Section(access.MODEL_USAGE, usage.token_panels),
+        Section(access.VIOLATION_HOURS, _one(abuse.violation_panel)),
+        Section(access.JOBS, lambda r: [jobs_panel(r), health_panel()]),
+    ]),
+    "performance": ("Performance", [
+        Section(access.REQUESTS, lambda r: [*traffic.route_panels(r), *server_panels()]),
+    ]),
+    "usage": ("Usage and cost", [
+        Section(access.MODEL_USAGE, model_usage_panels),
+        Section(access.USER_USAGE, _one(usage.top_spenders)),
+        Section(access.VIOLATION_HOURS, _one(usage.denials_panel)),
+    ]),
+    "abuse": ("Abuse", [
+        Section(access.VIOLATION_HOURS, _one(abuse.violation_panel)),
+        Section(access.BAN_HOURS, _one(abuse.ban_panel)),
+        Section(access.OFFENDERS, abuse.offender_panels),
+        Section(access.BANS, lambda r: [abuse.active_bans()]),
+    ]),
+    "engagement": ("Engagement", [
+        Section(access.ACTIVE_USERS, _one(engagement.active_users_panel)),
+        Section(access.USER_USAGE, engagement.per_user_panels),
+        Section(access.DAILY_COUNTS, engagement.daily_count_panels),
+    ]),
+}  # fmt: skip
+
+
+def panels_for(user, slug: str, r: Range) -> list[Panel]:
+    """The panels of page `slug` that `user` may see; PermissionDenied when there are none."""
+    sections = access.allowed(user, PAGES[slug][1])
+    access.require(bool(sections))
+    return [panel for section in sections for panel in section.build(r)]
+
+
+def denied_panel(user, slug: str, r: Range, panel: str) -> bool:
+    """Whether `panel` is on page `slug` in a section `user` may not see (a 403 rather than a 404)."""
+    hidden = [section for section in PAGES[slug][1] if section not in access.allowed(user, PAGES[slug][1])]
+    return any(p.slug == panel for section in hidden for p in section.build(r))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
+
+from auditlog.csvwriter import csv_lines
 
 
 @dataclass
@@ -34,17 +35,8 @@ def _numeric(value) -> bool:
 
 
 def csv_response(panel: Panel, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # Every export writes through auditlog's formula-safe writer (see its docstring for why it lives there);
+    # a panel is small, so it is sent whole rather than streamed.
+    response = HttpResponse("".join(csv_lines(panel.columns, panel.rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(panel.columns)
-    writer.writerows([_cell(value) for value in row] for row in panel.rows)
     return response
-
-
-def _cell(value):
-    # Spreadsheets run cells starting with these as formulas (CSV injection); user names and routes are
-    # user-controlled text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value

@@ -67,9 +67,7 @@ def service_health() -> list[tuple[str, str]]:
     async def run_all():
         return await asyncio.gather(*(check.get_result() for check in ReadinessView().get_checks()))
 
-    return [
-        (type(result.check).__name__, str(result.error) if result.error else "ok") for result in asyncio.run(run_all())
-    ]
+    return [(repr(result.check), str(result.error) if result.error else "ok") for result in asyncio.run(run_all())]
 
 
 def queue_depths() -> list[tuple[str, int | None]]:

@@ -1,4 +1,6 @@
-"""Staff-only dashboard views: a page of panels for a time range, and each panel as CSV."""
+"""Staff-only dashboard views: a page of panels for a time range, and each panel as CSV. Each section of a
+page opens with its own permission (chatmon/dashboards/access.py); the permission check comes before the range
+is read, so a denied user learns nothing from a 400."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from chatmon.dashboards import charts, ranges
-from chatmon.dashboards.pages import PAGES
+from chatmon.dashboards import access, charts, ranges
+from chatmon.dashboards.pages import PAGES, denied_panel, panels_for
 from chatmon.dashboards.panels import Panel, csv_response
 
 
@@ -19,11 +21,16 @@ def _range(request: HttpRequest) -> ranges.Range:
     return ranges.parse(request.GET.get("range"))
 
 
+def visible_pages(user) -> list[tuple[str, str]]:
+    return [(slug, label) for slug, (label, sections) in PAGES.items() if access.allowed(user, sections)]
+
+
 def page_context(request: HttpRequest, title: str, current: str, panels: list[Panel], r: ranges.Range) -> dict:
     return {
         "title": title,
         "current": current,
-        "pages": [(slug, label) for slug, (label, _) in PAGES.items()],
+        "pages": visible_pages(request.user),
+        "may_search_users": request.user.has_perm(access.users_permission()),
         "ranges": [(key, label) for key, (label, _, _) in ranges.RANGES.items()],
         "range": r,
         "panels": [(panel, charts.render(panel) if panel.chart and panel.has_data else None) for panel in panels],
@@ -34,27 +41,34 @@ def page_context(request: HttpRequest, title: str, current: str, panels: list[Pa
 
 @staff_member_required
 def page(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require(bool(access.allowed(request.user, PAGES[slug][1])))
     try:
         r = _range(request)
     except ranges.BadRange as exc:
         return bad_request(str(exc))
-    title, build = PAGES[slug]
-    return render(request, "chatmon/dashboards/page.html", page_context(request, title, slug, build(r), r))
+    panels = panels_for(request.user, slug, r)
+    return render(request, "chatmon/dashboards/page.html", page_context(request, PAGES[slug][0], slug, panels, r))
 
 
 @staff_member_required
 def panel_csv(request: HttpRequest, slug: str, panel: str) -> HttpResponse:
+    access.require(bool(access.allowed(request.user, PAGES[slug][1])))
     try:
         r = _range(request)
     except ranges.BadRange as exc:
         return bad_request(str(exc))
-    _, build = PAGES[slug]
-    found = next((p for p in build(r) if p.slug == panel), None)
+    found = next((p for p in panels_for(request.user, slug, r) if p.slug == panel), None)
     if found is None:
+        access.require(not denied_panel(request.user, slug, r, panel))
         return bad_request(f"page {slug!r} has no panel {panel!r}", status=404)
     return csv_response(found, f"chatmon-{slug}-{panel}-{r.key}.csv")
 
 
 @staff_member_required
 def index(request: HttpRequest) -> HttpResponse:
-    return redirect("dashboards:overview")
+    """The first dashboard the user may see (User 360's search when that is all), else 403."""
+    pages = visible_pages(request.user)
+    if pages:
+        return redirect(f"dashboards:{pages[0][0]}")
+    access.require(request.user.has_perm(access.users_permission()))
+    return redirect("dashboards:users")

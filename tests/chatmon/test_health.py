@@ -42,22 +42,20 @@ def test_it_is_healthy_when_everything_answers(client):
     recent_job_run()
     status, body = health_json(client)
     assert status == 200, body
-    assert set(body.values()) == {"OK"}
-    assert any("Database" in name for name in body)
-    assert any("CeleryBroker" in name for name in body)
+    assert body == {"database": "OK", "cache": "OK", "broker": "OK", "beat": "OK"}
 
 
 def test_it_fails_when_beat_has_not_run_recently(client):
     recent_job_run(finished_at=timezone.now() - timedelta(hours=1))
     status, body = health_json(client)
     assert status == 503
-    assert "limit 300s" in body["BeatRecent()"]
+    assert "limit 300s" in body["beat"]
 
 
 def test_it_fails_when_no_job_ever_ran(client):
     status, body = health_json(client)
     assert status == 503
-    assert "no periodic job has run yet" in body["BeatRecent()"]
+    assert "no periodic job has run yet" in body["beat"]
 
 
 def test_it_renders_an_html_page_for_a_browser(client):
@@ -65,7 +63,7 @@ def test_it_renders_an_html_page_for_a_browser(client):
     response = client.get("/health/", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert b"BeatRecent" in response.content
+    assert b">beat<" in response.content
 
 
 def test_it_goes_503_with_valkey_stopped_and_back_to_200(client, valkey):
@@ -79,7 +77,7 @@ def test_it_goes_503_with_valkey_stopped_and_back_to_200(client, valkey):
         status, body = health_json(client)
         assert status == 503
         assert (timezone.now() - started).total_seconds() < 10
-        assert body["CeleryBroker()"].startswith("Unavailable")
+        assert body["broker"].startswith("Unavailable")
         valkey.server._desired_port = port  # bring the same server back on the same address
         valkey.server.start()
         assert health_json(client)[0] == 200
