@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 
 from chatmon.logging import conf
 from chatmon.logging.levels import HTTP
+from chatmon.logging.redaction import redact_path
 
 logger = logging.getLogger("chatmon.access")
 
@@ -38,14 +39,15 @@ def excluded(request: HttpRequest) -> bool:
 def log_request(
     request: HttpRequest, response: HttpResponse, *, route: str, user_id: str, request_id: str, duration_ms: float
 ) -> None:
-    """method, route template (the path when nothing matched), status, duration, bytes, user id, client IP.
+    """method, route template (the redacted path when nothing matched), status, duration, bytes, user id, client IP.
 
     A streaming response is logged when it closes, outside the request's context (hence `request_id`); its
     bytes are those request monitoring counted (`request.chatmon_bytes_sent`), or unknown without it."""
     if not logger.isEnabledFor(HTTP) or excluded(request):
         return
     size = getattr(request, "chatmon_bytes_sent", None) if response.streaming else len(response.content)
-    where = route or request.path
+    # An unmatched path is the client's text (scanners, links with tokens in them): logged redacted.
+    where = route or redact_path(request.path)
     logger.log(
         HTTP,
         "%s %s %s %.1fms %sb",

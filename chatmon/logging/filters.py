@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import traceback
 
+from django.http import HttpRequest
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 from chatmon.core import context
 from chatmon.logging import tracing
-from chatmon.logging.redaction import REDACTED, is_sensitive_key, redact, redact_value
+from chatmon.logging.redaction import REDACTED, is_sensitive_key, redact, redact_path, redact_value
 
 CONTEXT_FIELDS = ("request_id", "user_id", "route", "task_id", "task_name", "trace_id", "span_id")
 _STANDARD = frozenset(RESERVED_ATTRS) | {"message", "asctime", "_chatmon_redacted"}
@@ -77,8 +78,12 @@ def _redacted_message(record: logging.LogRecord) -> object:
     msg = record.msg if isinstance(record.msg, str) else redact_value(record.msg)
     if not record.args or not isinstance(msg, str):
         return redact(msg) if isinstance(msg, str) else msg
+    args = record.args
+    if isinstance(getattr(record, "request", None), HttpRequest) and isinstance(args, tuple):
+        # django.request's "Not Found: %s" passes the request's path: a 404 path may carry a token.
+        args = tuple(redact_path(arg) if isinstance(arg, str) and arg.startswith("/") else arg for arg in args)
     try:
-        text = msg % redact_value(record.args)
+        text = msg % redact_value(args)
     except (TypeError, ValueError, KeyError):  # a caller's bad format string must not lose the record
-        text = f"{msg} {redact_value(record.args)!r}"
+        text = f"{msg} {redact_value(args)!r}"
     return redact(text)

@@ -3,6 +3,11 @@
 Patterns start at a word boundary (so `monkey=` is left alone) and apply globally. Metadata values under
 sensitive key names are replaced wholesale. Values are copied, never mutated, with LibreChat's limits on
 depth, entries per container and string size.
+
+chatmon widens LibreChat's rules in three ways (docs/logging.md, "Redaction"): by parameter name (any
+`name=value` or quoted `"name": "value"` whose name speaks of a key, token, secret, signature, password,
+session, auth, credential, JWT or cookie, so `auth_token=` is caught although `\btoken=` is not), by value
+shape (JWTs, provider key prefixes, AWS access key ids, Basic credentials), and in URL paths (`redact_path`).
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import functools
 import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import ParseResult, SplitResult
+
+from django.http import HttpRequest
 
 from chatmon.logging import conf
 
@@ -37,7 +45,36 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\b((?:access|refresh|id)[-_]?token|token|client_secret|secret|password)=[^\s\"'&]+", re.I),
         r"\1=[REDACTED]",
     ),
+    # Value shapes: secrets recognisable without a name (in a path, a free-text message, an unnamed argument).
+    (
+        re.compile(
+            r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"  # JWT (base64url of '{"')
+            r"|\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b"  # AWS access key ids
+            r"|\b(?:gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hf_|gsk_|xai-|r8_|AIza)[A-Za-z0-9_-]{16,}"
+            r"|\b[spr]k_(?:live|test)_[A-Za-z0-9]{10,}"  # Stripe
+            r"|\bBasic [A-Za-z0-9+/]{8,}={0,2}"
+        ),
+        REDACTED,
+    ),
 )
+
+# `name=value` (query strings, form bodies, cookies) and `"name": "value"` / `'name': 'value'` (JSON, reprs);
+# the name is whole (not preceded by a name character), so `auth_token=` is judged as `auth_token`.
+_NAMED_VALUE = re.compile(r"(?<![\w.\[\]-])([A-Za-z_][\w.\[\]-]*)=([^\s\"'&]+)")
+_QUOTED_VALUE = re.compile(r"""(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4).)*)\4""")
+
+# Words of a name (camelCase, snake_case, kebab-case, X-Amz-Style) that make its value a secret.
+_NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_SECRET_WORD = re.compile(
+    r"key|(?:api|access|secret|private|signing|session|master|encryption|auth|client|license)keys?"
+    r"|\w*token|secret\w*|\w*secrets?|sig|\w*signature|pass|passwd|pwd|\w*password\w*|passphrase|passcode"
+    r"|\w*sessid|\w*session\w*|\w*auth|auth(?:orization|[^o]\w*)?|oauth\w*|\w*credentials?|\w*jwt\w*"
+    r"|cookies?|\w*cookie|csrf\w*|xsrf\w*"
+)
+# A name ending in one of these describes a secret without holding it: `token_type`, `session_count`.
+_DESCRIPTIVE_TAIL = frozenset({"type", "types", "count", "usage", "limit", "length", "prefix", "hint", "name", "ttl"})
+# A path segment this long mixing letters and digits is an opaque id or token (reset links, signed URLs).
+_OPAQUE_SEGMENT = re.compile(r"(?=[^/]*\d)(?=[^/]*[A-Za-z])[A-Za-z0-9_.~+=%-]{20,}")
 
 # Full-name matches only: `token_type` or `tokens` in ledger metadata must stay readable.
 SENSITIVE_KEY = re.compile(
@@ -63,6 +100,11 @@ def redact(text: Any, trim_length: int | None = None) -> str:
     result = str(text)
     for pattern, replacement in _PATTERNS:
         result = pattern.sub(replacement, result)
+    # The name rules need a callback; most log lines have no '=' and skip it.
+    if "=" in result:
+        result = _NAMED_VALUE.sub(_named_value, result)
+    if ":" in result:
+        result = _QUOTED_VALUE.sub(_quoted_value, result)
     if trim_length is not None and len(result) > trim_length:
         return result[:trim_length] + "..."
     return result
@@ -73,8 +115,50 @@ def redact_value(value: Any) -> Any:
     return _redact(value, 0, frozenset())
 
 
+def redact_path(path: str) -> str:
+    """A URL path (and query) fit for a log: opaque segments and secret-shaped values become [REDACTED].
+
+    For paths no route matched (404s, scanners) and Django's request lines; a matched route logs its template.
+    """
+    path, mark, query = str(path).partition("?")
+    if len(path) >= 20:
+        path = _OPAQUE_SEGMENT.sub(REDACTED, path)
+    return redact(path + mark + query) or path
+
+
 def is_sensitive_key(key: Any) -> bool:
-    return isinstance(key, str) and bool(SENSITIVE_KEY.match(key))
+    """A mapping key whose value is a secret. Stricter than a name in text: the key's last word must name the
+    secret (`apiKey`, `auth_token`, `new_password`), because redact_value also cleans data that is stored
+    (violation details, audit metadata), where `token_cost` or `session_seconds` must stay readable."""
+    if not isinstance(key, str):
+        return False
+    if SENSITIVE_KEY.match(key):
+        return True
+    words = [word.lower() for word in _NAME_WORDS.findall(key)]
+    if words[-2:] == ["session", "id"]:
+        return True
+    return bool(words) and words[-1] not in _DESCRIPTIVE_TAIL and bool(_SECRET_WORD.fullmatch(words[-1]))
+
+
+@functools.lru_cache(maxsize=2048)
+def is_sensitive_name(name: str) -> bool:
+    """Whether a parameter, header, cookie or field name holds a secret: `apikey`, `X-Amz-Signature`,
+    `auth_token`, `sessionid`, `refreshToken`, but not `monkey`, `tokens`, `max_tokens` or `token_type`."""
+    words = [word.lower() for word in _NAME_WORDS.findall(name)]
+    if not words or words[-1] in _DESCRIPTIVE_TAIL:
+        return False
+    return any(_SECRET_WORD.fullmatch(word) for word in words)
+
+
+def _named_value(match: re.Match[str]) -> str:
+    return f"{match[1]}={REDACTED}" if is_sensitive_name(match[1]) else match[0]
+
+
+def _quoted_value(match: re.Match[str]) -> str:
+    quote, name, colon, value_quote = match[1], match[2], match[3], match[4]
+    if not is_sensitive_name(name):
+        return match[0]
+    return f"{quote}{name}{quote}{colon}{value_quote}{REDACTED}{value_quote}"
 
 
 def _redact(value: Any, depth: int, seen: frozenset[int]) -> Any:
@@ -104,6 +188,8 @@ def _redact(value: Any, depth: int, seen: frozenset[int]) -> Any:
         return _redact_mapping(dataclasses.asdict(value), depth, seen)
     if callable(getattr(value, "model_dump", None)):  # pydantic models: redact their JSON form, as toJSON
         return _redact(value.model_dump(), depth, seen)
+    if isinstance(value, HttpRequest):  # django.request's `record.request`: its repr holds the full URL
+        return f"<{type(value).__name__}: {value.method} {redact_path(value.get_full_path())!r}>"
     return _redact_string(str(value))
 
 

@@ -14,7 +14,7 @@ from chatmon.logging import redact
     [
         ("key sk-abc123_DEF-x end", "key sk-[REDACTED] end"),
         ("Authorization: Bearer eyJhbGci.x.y", "Authorization: Bearer [REDACTED]"),
-        ('{"auth": "Bearer tok123"}', '{"auth": "Bearer [REDACTED]"}'),
+        ('{"header": "Bearer tok123"}', '{"header": "Bearer [REDACTED]"}'),
         ("api-key: abc123", "api-key: [REDACTED]"),
         ("API-KEY abc123", "api-key: [REDACTED]"),
         ("https://x.test/v1?api_key=abc&model=gpt", "https://x.test/v1?api_key=[REDACTED]&model=gpt"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -33,6 +35,20 @@ def custom(request):
     raise ApiError(402, {"message": "Insufficient funds", "balance": 0})
 
 
+def careless(request):
+    """Logs what a careless view would: the query, every header and cookie, and the raw body."""
+    log = logging.getLogger("tests.logs.careless")
+    log.info("query %s from %s", request.GET.dict(), request.get_full_path())
+    log.debug("headers %s cookies %s", dict(request.headers), request.COOKIES)
+    log.debug("body %s", request.body)
+    log.warning("raw body: " + request.body.decode(errors="replace"))
+    return JsonResponse({"ok": True})
+
+
+def careless_boom(request):
+    raise RuntimeError(f"cannot handle {request.get_full_path()} with {request.body.decode(errors='replace')}")
+
+
 def ok(request, pk: int = 0):
     return JsonResponse({"ok": True})
 
@@ -54,6 +70,9 @@ urlpatterns = [
     path("api/duplicate/", duplicate),
     path("api/custom/", custom),
     path("api/items/<int:pk>/", ok),
+    path("api/careless/", careless),
+    path("api/careless-boom/", careless_boom),
+    path("html/careless-boom/", careless_boom),
     path("api/slow/", slow),
     path("api/stream/", stream),
     path("html/boom/", boom),
