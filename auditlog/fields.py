@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,13 +20,23 @@ logger = logging.getLogger(__name__)
 
 MASK = "***"
 SYSTEM_ACTOR = "system"
+# A lone surrogate (a str can hold one, from json.loads("\\ud83d") or a careless caller) cannot be encoded as
+# UTF-8: not by the database, not for the chain's hash. It is replaced with U+FFFD, as a decoder would.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text(value: str) -> str:
+    """A str every database and the chain's hash can encode: NUL dropped (PostgreSQL's jsonb and text refuse
+    it), lone surrogates replaced."""
+    return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
 
 
 def jsonable(value: Any) -> Any:
     """A JSON-safe copy: unknown objects, non-finite floats and non-string keys become strings. NUL characters
-    are dropped because PostgreSQL's jsonb refuses them; never raises, whatever the caller passes."""
+    are dropped because PostgreSQL's jsonb refuses them, lone surrogates replaced; never raises, whatever the
+    caller passes."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return text(value)
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
@@ -98,7 +109,7 @@ def request_fields(request: Any) -> dict:
     request_id = getattr(request, "request_id", "") or request.META.get(conf.request_id_header(), "")
     return {
         "ip": client_ip(request),
-        "user_agent": request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:300],
+        "user_agent": text(request.META.get("HTTP_USER_AGENT", ""))[:300],
         "request_id": str(request_id)[:128],
     }
 
@@ -113,10 +124,10 @@ def actor_fields(actor: Any) -> dict:
     if actor is None:
         return {"actor_id": None, "actor_label": SYSTEM_ACTOR}
     if isinstance(actor, str):
-        return {"actor_id": None, "actor_label": actor[:254]}
+        return {"actor_id": None, "actor_label": text(actor)[:254]}
     if not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_label": "anonymous"}
-    return {"actor_id": actor.pk, "actor_label": user_label(actor)}
+    return {"actor_id": actor.pk, "actor_label": text(user_label(actor))}
 
 
 @dataclass(frozen=True)
@@ -132,9 +143,13 @@ def target_fields(target: models.Model | Target | None) -> dict:
     if target is None:
         return {}
     if isinstance(target, Target):
-        return {"target_type": target.content_type, "target_id": target.id[:64], "target_repr": target.repr[:200]}
+        return {
+            "target_type": target.content_type,
+            "target_id": text(target.id)[:64],
+            "target_repr": text(target.repr)[:200],
+        }
     return {
         "target_type": ContentType.objects.get_for_model(target, for_concrete_model=False),
-        "target_id": str(target.pk)[:64],
-        "target_repr": str(target).replace("\x00", "")[:200],
+        "target_id": text(str(target.pk))[:64],
+        "target_repr": text(str(target))[:200],
     }

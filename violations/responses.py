@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+# The most a middleware peek reads: a login or a chat message is far smaller, and a larger body is the view's
+# to refuse (413), not ours to read twice.
+PEEK_MAX_BYTES = 64 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 BAN_MESSAGE = "Your account has been temporarily banned due to violations of our service."
 
@@ -51,13 +58,22 @@ def unavailable(message: str) -> JsonResponse:
 
 
 def request_data(request: HttpRequest) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        return request.POST.dict() if request.method == "POST" else {}
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    """The body's top-level fields that violations peeks at (login names, the chat message's ids). Never
+    raises: a body too large, undecodable or too deep reads as {} here, and the view's own reader refuses it
+    (violations may not import chatmon's). Values holding a lone surrogate are left out: no database or
+    encoder takes them."""
+    declared = (request.META.get("CONTENT_LENGTH") or "0").strip()
+    if not declared.isdigit() or int(declared) > PEEK_MAX_BYTES:
         return {}
-    return data if isinstance(data, dict) else {}
+    try:
+        if request.content_type != "application/json":
+            return request.POST.dict() if request.method == "POST" else {}
+        data = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError, RequestDataTooBig):  # UnicodeDecodeError is a ValueError
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if not (isinstance(value, str) and _SURROGATE.search(value))}
 
 
 def sse_error(request: HttpRequest, text: str) -> HttpResponse:

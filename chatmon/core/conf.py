@@ -45,3 +45,14 @@ def embedded_valkey() -> bool:
 
 def celery_broker_url() -> str:
     return _get("CELERY_BROKER_URL", "")
+
+
+def json_max_body_bytes() -> int:
+    # JSON bodies larger than this are refused with 413 before they are read (the chat app, feature events);
+    # the HTTP API has its own API_MAX_BODY_BYTES.
+    return int(_get("CHATMON_JSON_MAX_BODY_BYTES", 1024 * 1024))
+
+
+def json_max_depth() -> int:
+    # JSON nested deeper than this (arrays and objects) is refused with 400 on every endpoint.
+    return int(_get("CHATMON_JSON_MAX_DEPTH", 64))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from chatmon.core import jsonbody
 from chatmon.monitoring import conf
 from chatmon.monitoring.events import record_feature_event
 
@@ -28,9 +28,10 @@ def feature_event(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return _error(401, "not_authenticated", "Sign in first: feature events are counted for signed-in users.")
     try:
-        data = json.loads(request.body or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "invalid_json", 'The body must be a JSON object {"name": "<event>"}.')
+        # Any content type: navigator.sendBeacon posts a string as text/plain.
+        data = jsonbody.read_request(request, empty={})
+    except jsonbody.BodyError as exc:
+        return _error(exc.status, exc.code, exc.message)
     name = data.get("name") if isinstance(data, dict) else None
     if name not in conf.feature_events():
         return _error(400, "unknown_event", f"'name' must be one of: {', '.join(conf.feature_events())}.")

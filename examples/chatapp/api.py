@@ -7,13 +7,13 @@ wrong, never as an HTML page or a 500.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+
+from chatmon.core import jsonbody
 
 BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 
@@ -26,17 +26,12 @@ class ApiError(Exception):
 
 
 def _decode_body(request: HttpRequest) -> dict:
-    """The request's JSON object; an empty body is an empty object, so that field errors name what is missing."""
+    """The request's JSON object through chatmon's one body reader (413 too large, 400 undecodable, too deep
+    or a lone surrogate); an empty body is an empty object, so that field errors name what is missing."""
     try:
-        raw = request.body
-    except RequestDataTooBig as exc:
-        raise ApiError(413, "too_large", "request body too large") from exc
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from exc
+        data = jsonbody.read_request(request, empty={})
+    except jsonbody.BodyError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "request body must be a JSON object")
     return data

@@ -19,7 +19,7 @@ def assert_shape(response, status: int) -> dict:
 
 
 def test_it_answers_400_to_malformed_json(api):
-    assert "JSON parse error" in assert_shape(api.post("grants", "{not json"), 400)["message"]
+    assert "not valid JSON" in assert_shape(api.post("grants", "{not json"), 400)["message"]
 
 
 def test_it_answers_400_naming_nested_fields(api):

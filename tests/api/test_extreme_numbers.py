@@ -51,7 +51,7 @@ def test_it_refuses_bare_nan_in_json(api, balances_on):
     body = '{"user": "u1", "model": "custom-x", "prompt_tokens": NaN}'
     response = api.post("spends", body)
 
-    assert response.status_code == 400 and "JSON parse error" in response.json()["message"]
+    assert response.status_code == 400 and "not valid JSON: NaN" in response.json()["message"]
     assert not Transaction.objects.exists()
 
 

@@ -11,7 +11,6 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,8 @@ from rest_framework.views import APIView
 from auditlog.context import acting_as
 from chatmon.api import conf, errors, idempotency, metrics
 from chatmon.api.auth import ApiKeyAuthentication, HasScope, KeyRateThrottle
+from chatmon.api.parsers import JsonBodyParser
+from chatmon.core import jsonbody
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -62,7 +63,7 @@ class ApiView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [KeyRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [JsonBodyParser]
     renderer_classes = [JSONRenderer]
     required_scope: str = ""
 
@@ -75,9 +76,10 @@ class ApiView(APIView):
             return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs) -> None:
-        length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > conf.max_body_bytes():
-            raise errors.PayloadTooLarge(f"The body is {length} bytes; the limit is {conf.max_body_bytes()}.")
+        try:
+            jsonbody.check_declared_length(request, conf.max_body_bytes())
+        except jsonbody.BodyError as exc:
+            raise errors.PayloadTooLarge(exc.message) from exc
         super().initial(request, *args, **kwargs)
         self.request_scope.enter_context(acting_as(request.auth.actor_label))
 
