@@ -21,6 +21,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 accesslog = None  # chatmon logs requests itself (level HTTP), with redaction
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket (for gunicornc) defaults to ~/.gunicorn/gunicorn.ctl: one path per user, so two
+# stacks on one machine (a dev server beside the tests, two checkouts) take over each other's socket. chatmon
+# never uses it, so it is off; GUNICORN_CONTROL_SOCKET names a path (e.g. under var/) to switch it on.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 
 def on_starting(server) -> None:

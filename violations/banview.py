@@ -4,9 +4,10 @@ Bans are few, so every process holds all of them (target key -> expiry). The vie
 every VIOLATIONS_BAN_SYNC_SECONDS, and only the version token unless it changed; the process that issues or
 lifts a ban updates its own view at once. Redis holds one hash of active bans and a version token rewritten
 on every change; when the token is missing (Redis restarted or flushed) the hash is rebuilt from the
-database, which stays the source of truth. When Redis is down, VIOLATIONS_CACHE_FAILURE decides:
-`database` re-reads the active bans from the database every sync interval, `open` lets everyone through,
-`closed` refuses every request until Redis answers again.
+database, which stays the source of truth. Only a rebuild may create the token: a change published into an
+empty Redis would otherwise stand for the whole set, and every process would drop the bans it held.
+When Redis is down, VIOLATIONS_CACHE_FAILURE decides: `database` re-reads the active bans from the database
+every sync interval, `open` lets everyone through, `closed` refuses every request until Redis answers again.
 """
 
 from __future__ import annotations
@@ -46,13 +47,15 @@ def active_from_db(keys: Iterable[str] | None = None) -> dict[str, float]:
     return entries
 
 
-def _write(pipe, entries: dict[str, float], removed: Iterable[str] = ()) -> None:
+def _write(pipe, entries: dict[str, float], removed: Iterable[str] = (), *, whole: bool) -> None:
+    """Queue the hash changes and a new version token. A partial change (`whole=False`) only replaces an
+    existing token (SET XX): without one the hash is not the full set, and the caller must rebuild."""
     if entries:
         pipe.hset(_hash_key(), mapping={key: int(expiry * 1000) for key, expiry in entries.items()})
     removed = list(removed)
     if removed:
         pipe.hdel(_hash_key(), *removed)
-    pipe.set(_version_key(), uuid.uuid4().hex)
+    pipe.set(_version_key(), uuid.uuid4().hex, xx=not whole)
 
 
 class BanView:
@@ -87,13 +90,18 @@ class BanView:
 
     def _pull(self) -> None:
         connection = store.client()
-        version = connection.get(_version_key())
+        if self._version is not None and connection.get(_version_key()) == self._version:
+            return  # the common case: one GET per sync interval
+        # Token and hash in one transaction, so a restart between two reads cannot pair a token with an
+        # empty hash; a missing token means Redis lost the hash, and the database answers instead.
+        pipe = connection.pipeline(transaction=True)
+        pipe.get(_version_key())
+        pipe.hgetall(_hash_key())
+        version, raw = pipe.execute()
         if version is None:
-            version = self.rebuild()
-        if version != self._version:
-            raw = connection.hgetall(_hash_key())
-            self._bans = {key: int(value) / 1000 for key, value in raw.items()}
-            self._version = version
+            self._version, self._bans = self._rebuild()
+        else:
+            self._version, self._bans = version, {key: int(value) / 1000 for key, value in raw.items()}
 
     def _degrade(self, exc: Exception) -> None:
         mode = conf.cache_failure()
@@ -109,11 +117,15 @@ class BanView:
 
     def rebuild(self) -> str:
         """Rewrite the Redis hash from the database's active bans; returns the new version token."""
+        return self._rebuild()[0]
+
+    def _rebuild(self) -> tuple[str, dict[str, float]]:
+        entries = active_from_db()
         pipe = store.client().pipeline(transaction=True)
         pipe.delete(_hash_key())
-        _write(pipe, active_from_db())
+        _write(pipe, entries, whole=True)
         pipe.get(_version_key())
-        return pipe.execute()[-1]
+        return pipe.execute()[-1], entries
 
     def refresh(self, keys: Iterable[str]) -> None:
         """After bans of `keys` changed in the database: update this process now and Redis for the others."""
@@ -126,8 +138,9 @@ class BanView:
                 self._bans.pop(key, None)
         try:
             pipe = store.client().pipeline(transaction=True)
-            _write(pipe, entries, removed=keys - entries.keys())
-            pipe.execute()
+            _write(pipe, entries, removed=keys - entries.keys(), whole=False)
+            if not pipe.execute()[-1]:
+                self._rebuild()  # no token: Redis lost the hash, so publish the whole set, not this change
         except store.Error as exc:
             # The database has the change; purge_expired_bans rebuilds the hash once Redis is back.
             metrics.REDIS_ERRORS.labels(operation="ban_publish").inc()

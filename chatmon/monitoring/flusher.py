@@ -3,8 +3,8 @@ buffer to Redis every few seconds; both happen once more at exit.
 
 `flush()` is also the public hook for a worker's shutdown (deploy/gunicorn.conf.py `worker_exit`, Celery's
 `worker_process_shutdown`) and for tests. A failed flush puts the batch back, so a short Redis outage delays
-rollups instead of losing them; a long one drops the oldest minutes (counted in
-chatmon_monitoring_dropped_minutes_total) to keep memory bounded.
+rollups instead of losing them; a long one drops the oldest minutes (counted in seconds in
+chatmon_monitoring_dropped_seconds_total) to keep memory bounded.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def flush() -> bool:
         except (redis.RedisError, OSError) as exc:
             dropped = buffer.restore(batch, max_minutes=conf.buffer_max_minutes())
             metrics.FLUSHES.labels(outcome="error").inc()
-            metrics.DROPPED_MINUTES.inc(dropped)
+            metrics.DROPPED_SECONDS.inc(dropped * 60)  # whole minutes, counted in seconds
             log.warning("monitoring flush failed, kept for the next try: %s", exc)
             return False
     metrics.FLUSHES.labels(outcome="ok").inc()

@@ -57,6 +57,7 @@ FEATURE_EVENTS = Counter(
     "chatmon_feature_events_total", "Named feature events (chatmon.monitoring.events.record_feature_event).", ["name"]
 )
 FLUSHES = Counter("chatmon_monitoring_flushes_total", "Rollup flushes to Redis by outcome.", ["outcome"])
-DROPPED_MINUTES = Counter(
-    "chatmon_monitoring_dropped_minutes_total", "Minutes of rollups dropped because Redis stayed unreachable."
+# In seconds, Prometheus' base unit (promtool check metrics): 60 for each minute of rollups dropped.
+DROPPED_SECONDS = Counter(
+    "chatmon_monitoring_dropped_seconds_total", "Seconds of rollups dropped because Redis stayed unreachable."
 )

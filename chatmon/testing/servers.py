@@ -16,12 +16,16 @@ def free_port() -> int:
 
 
 def wait_until_serving(base_url: str, timeout: float = 30) -> None:
-    """Poll `base_url`/healthz until the server answers at all."""
+    """Poll `base_url`/healthz until the server answers at all (any status) or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    last_error: Exception | None = None
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            requests.get(f"{base_url}/healthz", timeout=1)
+            requests.get(f"{base_url}/healthz", timeout=min(1.0, left))
             return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{base_url} did not start within {timeout:.0f}s")
+        except requests.RequestException as exc:
+            # Not ready yet, whatever the form: refused (nothing listens), a read timeout (the socket is bound
+            # but the workers are still booting, or the machine is loaded), a connection cut mid-answer.
+            last_error = exc
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+    raise RuntimeError(f"{base_url} did not start within {timeout:.0f}s (last error: {last_error})")

@@ -21,19 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def gunicorn(tmp_path, output_dir):
+def start_gunicorn(tmp_path: Path, log, name: str = "prom") -> tuple[str, subprocess.Popen]:
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / name),
         "METRICS_TOKEN": "scrape",
         "WEB_CONCURRENCY": "3",
         "GUNICORN_THREADS": "1",
         "CHATMON_MONITORING_METRICS_SYNC_SECONDS": "1",  # as in production: the workers' threads write them
+        # Where gunicorn's per-user files (its control socket) would go, shared by every stack of this test.
+        "HOME": str(tmp_path / "home"),
+        "XDG_RUNTIME_DIR": str(tmp_path / "home"),
     }
-    log = (output_dir / "gunicorn-multiprocess.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "chatmon.wsgi"],
@@ -41,6 +42,14 @@ def gunicorn(tmp_path, output_dir):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(base)
+    return base, process
+
+
+@pytest.fixture
+def gunicorn(tmp_path, output_dir):
+    (tmp_path / "home").mkdir()
+    log = (output_dir / "gunicorn-multiprocess.log").open("w")
+    base, process = start_gunicorn(tmp_path, log)
     yield base, tmp_path / "prom", process
     process.terminate()
     process.wait(timeout=30)
@@ -93,3 +102,18 @@ def test_it_writes_each_workers_last_requests_when_it_stops(gunicorn):
     MultiProcessCollector(registry, path=str(prom_dir))
     labels = {"route": "healthz", "method": "GET", "status_class": "2xx"}
     assert registry.get_sample_value("chatmon_http_requests_total", labels) == before + 20
+
+
+def test_two_stacks_run_side_by_side_on_one_machine(gunicorn, tmp_path, output_dir):
+    base, _, _ = gunicorn
+    with (output_dir / "gunicorn-second-stack.log").open("w") as log:
+        second, process = start_gunicorn(tmp_path, log, name="prom-second")
+        try:
+            for url in (base, second):
+                assert requests.get(f"{url}/healthz", timeout=5).status_code == 200
+            # No per-user control socket for the stacks to take from each other (deploy/gunicorn.conf.py).
+            assert list((tmp_path / "home").rglob("*.ctl")) == []
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
