@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     BALANCE_DENIED = "ledger.balance_denied", "Balance check denied"
     USER_BANNED = "violations.user_banned", "Banned"
     BAN_LIFTED = "violations.ban_lifted", "Ban lifted"
+    BAN_EXTENDED = "violations.ban_extended", "Ban extended"
     ADMIN_ADDED = "admin.added", "Added in the admin"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
     ADMIN_DELETED = "admin.deleted", "Deleted in the admin"

@@ -72,6 +72,10 @@ def ban_lifted(sender: Any, **kw: Any) -> None:
     _ban_event(Action.BAN_LIFTED, kw)
 
 
+def ban_extended(sender: Any, **kw: Any) -> None:
+    _ban_event(Action.BAN_EXTENDED, kw, **_sent(kw, "duration_ms", "previous_expires_at", "expires_at"))
+
+
 SIGNALS = {
     "ledger": {
         "credits_granted": credits_granted,
@@ -80,7 +84,8 @@ SIGNALS = {
     },
     # Not violation_logged: every violation is already a row of its own in the violations app, and during an
     # abuse flood one audit event each would queue every request on the audit chain. Bans and lifts are audited.
-    "violations": {"user_banned": user_banned, "ban_lifted": ban_lifted},
+    # Sent inside the transaction that changes the ban, so record() writes its event in that transaction too.
+    "violations": {"user_banned": user_banned, "ban_lifted": ban_lifted, "ban_extended": ban_extended},
 }
 
 

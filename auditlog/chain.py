@@ -34,28 +34,54 @@ def _target_label(event: AuditEvent) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
+# Version 1 (chatmon 0.1 until 2026-11) left out `domain`, which retention and the user timeline act on.
+# Version 2 covers every stored column but the row id (assigned by the insert, after the hash; `seq` is the
+# event's position) and the hash itself. Each row keeps the version it was hashed with, and verification
+# uses that version's form, so rows written before version 2 still verify. A new column needs a version 3.
+CURRENT_VERSION = 2
+
+
+def _v1_form(event: AuditEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "prev": event.prev_hash,
+        "at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "action": event.action,
+        "outcome": event.outcome,
+        "actor": str(event.actor_id or ""),
+        "actor_label": event.actor_label,
+        "subject": str(event.subject_id or ""),
+        "target": [_target_label(event), event.target_id, event.target_repr],
+        "ip": event.ip,
+        "ua": event.user_agent,
+        "request_id": event.request_id,
+        "metadata": event.metadata,
+    }
+
+
+def _v2_form(event: AuditEvent) -> dict:
+    # The version is hashed too: relabelling a row as version 1 to drop `domain` from its hash changes the hash.
+    return {**_v1_form(event), "v": 2, "domain": event.domain}
+
+
+FORMS = {1: _v1_form, 2: _v2_form}
+
+
 def canonical_form(event: AuditEvent) -> str:
-    return canonical_json(
-        {
-            "seq": event.seq,
-            "prev": event.prev_hash,
-            "at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "action": event.action,
-            "outcome": event.outcome,
-            "actor": str(event.actor_id or ""),
-            "actor_label": event.actor_label,
-            "subject": str(event.subject_id or ""),
-            "target": [_target_label(event), event.target_id, event.target_repr],
-            "ip": event.ip,
-            "ua": event.user_agent,
-            "request_id": event.request_id,
-            "metadata": event.metadata,
-        }
-    )
+    """The text hashed for `event`, in the form of its `hash_version`; ValueError for a version we do not know."""
+    form = FORMS.get(event.hash_version)
+    if form is None:
+        raise ValueError(f"unknown audit hash version {event.hash_version!r}")
+    return canonical_json(form(event))
 
 
 def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_form(event).encode()).hexdigest()
+
+
+def hash_matches(event: AuditEvent) -> bool:
+    """The row still has the hash it was written with (False for a version we do not know)."""
+    return event.hash_version in FORMS and hmac.compare_digest(event_hash(event), event.hash)
 
 
 def range_signature(pruned: PrunedRange) -> str:

@@ -48,6 +48,8 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which canonical form `hash` was computed over (auditlog.chain.FORMS); rows from before version 2 keep 1.
+    hash_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
         ordering = ["-seq"]

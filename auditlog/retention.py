@@ -55,7 +55,7 @@ def _prune_batch(query: Q, size: int, after: int) -> tuple[int, int]:
         # The chain lock: no append or other prune interleaves with this batch.
         ChainHead.objects.select_for_update().filter(pk=1).first()
         seen = list(AuditEvent.objects.filter(query, seq__gt=after).order_by("seq")[:size])
-        batch = [event for event in seen if chain.event_hash(event) == event.hash]
+        batch = [event for event in seen if chain.hash_matches(event)]
         if not batch:
             return 0, seen[-1].seq if seen else -1
         low, high = batch[0].seq, batch[-1].seq

@@ -100,6 +100,7 @@ def _append(event: AuditEvent) -> None:
         event.created_at = timezone.now()
         event.seq = head.seq + 1
         event.prev_hash = head.hash
+        event.hash_version = chain.CURRENT_VERSION
         event.hash = chain.event_hash(event)
         event.save(force_insert=True)
         ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)

@@ -11,10 +11,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from auditlog.actions import register_action
+from auditlog.fields import Target
 from auditlog.fields import mask as mask_text
 from auditlog.services import record
 
@@ -122,8 +124,18 @@ def _deleted(sender: type[models.Model], instance: models.Model, **_: Any) -> No
     _record(_tracked[sender], "deleted", instance, {})
 
 
+def _target(tracking: Tracking, instance: models.Model) -> models.Model | Target:
+    """The instance, or only its type and id when it has masked or digested fields: its str() may show them
+    (a conversation's title, the start of a message) in `target_repr`, which is kept in clear."""
+    if not (tracking.mask or tracking.digest):
+        return instance
+    content_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+    return Target(content_type, str(instance.pk), f"{instance._meta.verbose_name} {instance.pk}")
+
+
 def _record(tracking: Tracking, verb: str, instance: models.Model, metadata: dict) -> None:
-    record(action=tracking.actions[verb], target=instance, subject=_subject_of(tracking, instance), metadata=metadata)
+    target = _target(tracking, instance)
+    record(action=tracking.actions[verb], target=target, subject=_subject_of(tracking, instance), metadata=metadata)
 
 
 def record_bulk(queryset: models.QuerySet, *, operation: str, changes: dict | None = None, actor: Any = None):

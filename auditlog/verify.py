@@ -25,6 +25,7 @@ class ChainReport:
 class _Position:
     seq: int = 1  # the position the next item must start at
     hash: str = chain.GENESIS  # the hash it must link to
+    version: int = 1  # the lowest hash version it may use: versions never go back along the chain
 
 
 def _range_problem(pruned: PrunedRange, at: _Position) -> str:
@@ -55,6 +56,11 @@ def _event_problem(event: AuditEvent, at: _Position) -> str:
         return f"event {event.pk} (#{event.seq}) overlaps a pruned range or an earlier event"
     if event.prev_hash != at.hash:
         return f"event {event.pk} (#{event.seq}) does not link to the event before it"
+    if event.hash_version not in chain.FORMS:
+        return f"event {event.pk} (#{event.seq}) has an unknown hash version {event.hash_version}"
+    # Writers only ever move to a newer form: an older one after a newer one is a row relabelled to weaken it.
+    if event.hash_version < at.version:
+        return f"event {event.pk} (#{event.seq}) uses hash version {event.hash_version} after version {at.version}"
     if chain.event_hash(event) != event.hash:
         return f"event {event.pk} (#{event.seq}) was changed after it was written"
     return ""
@@ -81,7 +87,7 @@ def walk() -> ChainReport:
         if problem:
             return ChainReport(ok=False, checked=checked, first_bad_id=event.pk, problem=problem)
         checked += 1
-        at.seq, at.hash = event.seq + 1, event.hash
+        at.seq, at.hash, at.version = event.seq + 1, event.hash, event.hash_version
     problem = _step_over_ranges(ranges, at, None)
     if not problem and (head_seq, head_hash) != (at.seq - 1, at.hash):
         problem = f"the chain ends at #{at.seq - 1} but its head is #{head_seq}: events at the end were removed"

@@ -15,7 +15,7 @@ from violations import conf, metrics, store
 from violations.banview import view
 from violations.clientip import normalize
 from violations.models import Ban
-from violations.signals import ban_lifted, user_banned
+from violations.signals import ban_extended, ban_lifted, user_banned
 from violations.types import ViolationType
 
 logger = logging.getLogger(__name__)
@@ -84,30 +84,47 @@ def ban(
         bans = [_upsert(Ban.Kind.USER, expires_at, user=user, **common)] if user else []
         if ip:
             bans.append(_upsert(Ban.Kind.IP, expires_at, ip=ip, **common))
+        # Inside the transaction: the audit event commits or rolls back with the ban rows.
+        user_banned.send(
+            sender=Ban,
+            bans=bans,
+            user=user,
+            ip=ip,
+            actor=actor,
+            automatic=automatic,
+            reason=reason,
+            duration_ms=duration_ms,
+        )
     view.refresh(b.cache_key for b in bans)
     if user:
         end_sessions(user.pk)
     logger.info("[BAN] Banning %s for %s minutes (%s)", ", ".join(b.target for b in bans), duration_ms / 60000, reason)
     for b in bans:
         metrics.BANS.labels(kind=b.kind, source=b.source, reason=violation_type or "manual").inc()
-    user_banned.send(
-        sender=Ban,
-        bans=bans,
-        user=user,
-        ip=ip,
-        actor=actor,
-        automatic=automatic,
-        reason=reason,
-        duration_ms=duration_ms,
-    )
     return bans[0]
 
 
 def extend_ban(ban_row: Ban, *, duration_ms: int, actor=None) -> Ban:
-    """Push an active ban's expiry `duration_ms` further (admin action)."""
+    """Push a ban's expiry `duration_ms` further (admin action), from now if it has expired. The actor is
+    recorded by the audit event (`violations.ban_extended`), written in the same transaction."""
+    if duration_ms <= 0:
+        raise ValueError("an extension needs a positive duration")
     with transaction.atomic():
-        ban_row.expires_at = max(ban_row.expires_at, timezone.now()) + timedelta(milliseconds=duration_ms)
+        # The row as it stands, locked: the expiry is pushed from the stored value, not a stale copy.
+        ban_row = Ban.objects.select_for_update(of=("self",)).select_related("user").get(pk=ban_row.pk)
+        previous = ban_row.expires_at
+        ban_row.expires_at = max(previous, timezone.now()) + timedelta(milliseconds=duration_ms)
         ban_row.save(update_fields=["expires_at"])
+        ban_extended.send(
+            sender=Ban,
+            bans=[ban_row],
+            user=ban_row.user,
+            ip=ban_row.ip or None,
+            actor=actor,
+            duration_ms=duration_ms,
+            previous_expires_at=previous.isoformat(),
+            expires_at=ban_row.expires_at.isoformat(),
+        )
     view.refresh([ban_row.cache_key])
     return ban_row
 
@@ -121,13 +138,14 @@ def lift_ban(*, user=None, ip: str | None = None, actor=None, bans=None) -> int:
         bans = Ban.objects.active().for_target(user_id=user.pk if user else None, ip=ip)
     with transaction.atomic():
         lifted = list(Ban.objects.active().filter(pk__in=[b.pk for b in bans]).select_for_update())
+        if not lifted:
+            return 0
         Ban.objects.filter(pk__in=[b.pk for b in lifted]).update(lifted_at=timezone.now(), lifted_by=actor)
-    if not lifted:
-        return 0
+        # Inside the transaction: the audit event commits or rolls back with the lift.
+        ban_lifted.send(sender=Ban, bans=lifted, user=user, ip=ip, actor=actor)
     keys = {b.cache_key for b in lifted}
     view.refresh(keys)
     _clear_scores(keys)
-    ban_lifted.send(sender=Ban, bans=lifted, user=user, ip=ip, actor=actor)
     return len(lifted)
 
 

@@ -23,10 +23,31 @@ def test_it_records_a_conversation_created_updated_and_deleted(member_api, membe
     who = ("success", "member@example.com", member.pk)
     assert events(after=start) == [("chat.created", *who), ("chat.updated", *who), ("chat.deleted", *who)]
     created, updated, deleted = AuditEvent.objects.filter(seq__gt=start).order_by("seq")
-    assert created.metadata["fields"] == {"user_id": member.pk, "title": "First", "model": "gpt-4o"}
-    assert updated.metadata == {"changes": {"title": ["First", "Renamed"]}}
-    assert (deleted.target_id, deleted.target_repr, deleted.ip) == (pk, "Renamed", "203.0.113.8")
+    assert created.metadata["fields"] == {"user_id": member.pk, "title": digest("First"), "model": "gpt-4o"}
+    assert updated.metadata == {"changes": {"title": [digest("First"), digest("Renamed")]}}
+    assert (deleted.target_id, deleted.target_repr, deleted.ip) == (pk, f"conversation {pk}", "203.0.113.8")
     assert verify_chain().ok
+
+
+def test_it_never_keeps_a_conversation_title_in_clear(member_api, member):
+    """Titles are often the user's first message: digested in metadata, and left out of the target's name."""
+    title = "my landlord's phone number is 555-0100"
+    start = last_seq()
+    pk = member_api.post("conversations", {"title": title, "model": "gpt-4o"}).json()["id"]
+    member_api.chat(model="gpt-4o", text=TEXT, max_tokens=16, conversation_id=pk)
+    assert member_api.patch("conversation", {"title": f"{title}!"}, pk=pk).status_code == 200
+    assert member_api.delete("conversation", pk=pk).status_code == 204
+    rows = AuditEvent.objects.filter(seq__gt=start)
+    assert rows.filter(target_type__model="conversation").count() == 3
+    # Created and deleted with the conversation; a message's str() shows its text.
+    assert rows.filter(target_type__model="message").count() == 4
+    for text in ("landlord", "555-0100", "secret"):
+        assert not rows.filter(metadata__icontains=text).exists()
+        assert not rows.filter(target_repr__icontains=text).exists()
+
+
+def digest(text: str) -> dict:
+    return {"length": len(text), "sha256": hashlib.sha256(text.encode()).hexdigest()}
 
 
 def test_it_keeps_only_the_length_and_hash_of_message_text(member_api, member):
