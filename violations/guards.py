@@ -83,7 +83,7 @@ def acquire_generation(user_id) -> Slot:
         count = store.acquire_slot(user_id, limit)
     except store.Error as exc:
         metrics.REDIS_ERRORS.labels(operation="concurrency").inc()
-        logger.warning("violations: concurrency limiter unavailable, allowing: %s", exc)
+        logger.debug("violations: concurrency limiter unavailable, allowing: %s", exc)
         return Slot(True, 0, limit)
     return Slot(count > 0, abs(count), limit)
 
@@ -94,4 +94,4 @@ def release_generation(user_id) -> None:
         store.release_slot(user_id)
     except store.Error as exc:
         metrics.REDIS_ERRORS.labels(operation="concurrency").inc()
-        logger.warning("violations: could not release a generation slot (it expires in 60 s): %s", exc)
+        logger.debug("violations: could not release a generation slot (it expires in 60 s): %s", exc)

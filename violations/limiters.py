@@ -114,7 +114,7 @@ def check(name: str, request: HttpRequest) -> HttpResponse | None:
         hits, ttl_ms = store.hit_window(name, who, int(settings["window_seconds"] * 1000))
     except store.Error as exc:
         metrics.REDIS_ERRORS.labels(operation="rate_limit").inc()
-        logger.warning("violations: rate limiter %s unavailable (%s), failing %s", name, exc, conf.limiter_failure())
+        logger.debug("violations: rate limiter %s unavailable (%s), failing %s", name, exc, conf.limiter_failure())
         return responses.unavailable("Rate limiting is unavailable.") if conf.limiter_failure() == "closed" else None
     reset_epoch = time.time() + ttl_ms / 1000
     if hits <= settings["max"]:

@@ -120,7 +120,7 @@ def _count(violation_type: str, user, ip: str | None, score: int) -> tuple[int, 
         count = store.add_score(violation_type, who, score)
     except store.Error as exc:
         metrics.REDIS_ERRORS.labels(operation="score").inc()
-        logger.warning("violations: score counter unavailable, %s not counted: %s", violation_type, exc)
+        logger.debug("violations: score counter unavailable, %s not counted: %s", violation_type, exc)
         return None
     return count - score, count
 

@@ -7,10 +7,16 @@ callers decide what an outage means (fail open, closed, or fall back to the data
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 import redis
 
 from violations import conf
 from violations.types import ViolationType
+
+logger = logging.getLogger(__name__)
 
 # Add a score to a counter; each write restarts the TTL (LibreChat's VIOLATION_SCORE_TTL), 0 = keep forever.
 _ADD_SCORE = """
@@ -47,6 +53,29 @@ _scripts: dict[tuple[int, str], object] = {}
 
 Error = (redis.RedisError, OSError)
 
+# An outage is logged once, when a script first fails and when one next succeeds (callers log each fallback at
+# DEBUG and count it in violations_redis_errors_total). violations may not import chatmon's equivalent.
+_down_since: list[float] = []
+_down_lock = threading.Lock()
+
+
+def _failed(exc: BaseException) -> None:
+    with _down_lock:
+        if _down_since:
+            return
+        _down_since.append(time.monotonic())
+    logger.warning("violations: Redis unavailable, counters follow their failure modes until it recovers: %s", exc)
+
+
+def _answered() -> None:
+    if not _down_since:
+        return
+    with _down_lock:
+        if not _down_since:
+            return
+        seconds = time.monotonic() - _down_since.pop()
+    logger.warning("violations: Redis is back after %.1f s", seconds)
+
 
 def client() -> redis.Redis:
     """One client (and connection pool) per URL and timeout, shared by the threads of a process."""
@@ -67,7 +96,13 @@ def _run(source: str, keys: list[str], args: list[object]):
     script = _scripts.get((id(connection), source))
     if script is None:
         script = _scripts[(id(connection), source)] = connection.register_script(source)
-    return script(keys=keys, args=args)
+    try:
+        result = script(keys=keys, args=args)
+    except Error as exc:
+        _failed(exc)
+        raise
+    _answered()
+    return result
 
 
 def target(*, user_id=None, ip: str | None = None) -> str:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-import redis
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django_redis.exceptions import ConnectionInterrupted
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -16,8 +14,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 
 from chatmon.api import keys, metrics
+from chatmon.core.outage import ERRORS, Outage
 
 logger = logging.getLogger(__name__)
+
+# Logs a Redis outage once, at its start and end, rather than once per API request.
+rate_limit_outage = Outage("api: rate limit", logger)
 
 KEY_HEADER = "X-API-Key"
 
@@ -72,12 +74,15 @@ class KeyRateThrottle(BaseThrottle):
         now = time.time()
         self.retry_after = 60 - now % 60
         name = f"api:rate:{request.auth.prefix}:{int(now // 60)}"
+        if not rate_limit_outage.should_try():
+            return True
         try:
             cache.add(name, 0, timeout=120)
             hits = cache.incr(name)
-        except (ConnectionInterrupted, redis.RedisError, OSError) as exc:
-            logger.warning("api: rate limit unavailable, letting the request through: %s", exc)
+        except ERRORS as exc:
+            rate_limit_outage.failed(exc)
             return True
+        rate_limit_outage.answered()
         if hits > limit:
             metrics.THROTTLED.inc()
             return False

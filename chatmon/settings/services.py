@@ -29,7 +29,8 @@ CACHES = {
         },
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db whose cache calls fall back to the database during a Redis outage (chatmon/core/sessions.py).
+SESSION_ENGINE = "chatmon.core.sessions"
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)

