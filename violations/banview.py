@@ -85,7 +85,9 @@ class BanView:
             try:
                 self._pull()
                 self._unavailable = False
+                store.report_answer()
             except store.Error as exc:
+                store.report_failure(exc)  # logged once per outage, not once per sync
                 self._degrade(exc)
 
     def _pull(self) -> None:
@@ -106,7 +108,7 @@ class BanView:
     def _degrade(self, exc: Exception) -> None:
         mode = conf.cache_failure()
         metrics.REDIS_ERRORS.labels(operation="ban_sync").inc()
-        logger.warning("violations: Redis unavailable for the ban check (%s); failure mode %s", exc, mode)
+        logger.debug("violations: Redis unavailable for the ban check (%s); failure mode %s", exc, mode)
         self._version = None  # re-read everything once Redis answers again
         if mode == "database":
             self._bans = active_from_db()

@@ -53,13 +53,14 @@ _scripts: dict[tuple[int, str], object] = {}
 
 Error = (redis.RedisError, OSError)
 
-# An outage is logged once, when a script first fails and when one next succeeds (callers log each fallback at
-# DEBUG and count it in violations_redis_errors_total). violations may not import chatmon's equivalent.
+# An outage is logged once, when a script or the ban view's sync first fails and when one next succeeds
+# (callers log each fallback at DEBUG and count it in violations_redis_errors_total). violations may not import
+# chatmon's equivalent.
 _down_since: list[float] = []
 _down_lock = threading.Lock()
 
 
-def _failed(exc: BaseException) -> None:
+def report_failure(exc: BaseException) -> None:
     with _down_lock:
         if _down_since:
             return
@@ -67,7 +68,7 @@ def _failed(exc: BaseException) -> None:
     logger.warning("violations: Redis unavailable, counters follow their failure modes until it recovers: %s", exc)
 
 
-def _answered() -> None:
+def report_answer() -> None:
     if not _down_since:
         return
     with _down_lock:
@@ -99,9 +100,9 @@ def _run(source: str, keys: list[str], args: list[object]):
     try:
         result = script(keys=keys, args=args)
     except Error as exc:
-        _failed(exc)
+        report_failure(exc)
         raise
-    _answered()
+    report_answer()
     return result
 
 
