@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from chatmon.alerting import notify
+from chatmon.alerting import notify, services
 from chatmon.alerting.models import AlertRule, Delivery, Incident, NotificationChannel
 
 
@@ -59,12 +59,12 @@ class AlertRuleAdmin(admin.ModelAdmin):
 
     @admin.action(description="End the silence")
     def unsilence(self, request, queryset):
-        self._silence(request, queryset, None)
+        count = services.unsilence(rules=queryset, actor=request.user)
+        messages.info(request, f"{count} rule(s) silenced no longer.")
 
     def _silence(self, request, queryset, until) -> None:
-        count = queryset.update(silenced_until=until)
-        shown = f"until {timezone.localtime(until):%Y-%m-%d %H:%M}" if until else "no longer"
-        messages.info(request, f"{count} rule(s) silenced {shown}.")
+        count = services.silence(rules=queryset, until=until, actor=request.user)
+        messages.info(request, f"{count} rule(s) silenced until {timezone.localtime(until):%Y-%m-%d %H:%M}.")
 
 
 class DeliveryInline(admin.TabularInline):
@@ -101,9 +101,8 @@ class IncidentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the notice again (opened, or resolved when resolved)")
     def resend_notice(self, request, queryset):
-        for incident in queryset.select_related("rule"):
+        incidents = list(queryset.select_related("rule"))
+        reached = services.resend_notice(incidents=incidents, actor=request.user)
+        for incident in incidents:
             event = notify.RESOLVED if incident.resolved_at else notify.OPENED
-            field = "resolved_notified_at" if incident.resolved_at else "opened_notified_at"
-            Incident.objects.filter(pk=incident.pk).update(**{field: None})
-            reached = notify.notify(incident, event)
-            messages.info(request, f"{incident}: {event} notice sent to {reached} channel(s).")
+            messages.info(request, f"{incident}: {event} notice sent to {reached.get(incident.pk, 0)} channel(s).")

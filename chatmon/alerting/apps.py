@@ -15,3 +15,8 @@ class AlertingConfig(AppConfig):
             "description": "Evaluates the alert rules; opens and resolves incidents and sends their notices.",
         },
     }
+
+    def ready(self) -> None:
+        # Registers the alerting.* audit actions at startup, so the audit admin's filters know them before
+        # the first operator action.
+        from chatmon.alerting import services  # noqa: F401

@@ -28,16 +28,17 @@ def test_it_creates_a_rule_and_lists_incidents(client, operator, webhook):
     assert client.get("/admin/chatmon_alerting/notificationchannel/").status_code == 200
 
 
-def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receiver):
+def test_it_resends_a_notice_from_the_admin(client, operator, make_rule, receiver, django_capture_on_commit_callbacks):
     make_rule("violation_spike", threshold=0)
     spike(1)
     evaluate_all()
     client.force_login(operator)
 
-    client.post(
-        "/admin/chatmon_alerting/incident/",
-        {"action": "resend_notice", "_selected_action": [Incident.objects.get().pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the notices go out when the action commits
+        client.post(
+            "/admin/chatmon_alerting/incident/",
+            {"action": "resend_notice", "_selected_action": [Incident.objects.get().pk]},
+        )
 
     assert [body["chatmon"]["event"] for body in receiver.bodies] == ["opened", "opened"]
     incident = Incident.objects.get()
