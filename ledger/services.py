@@ -34,6 +34,7 @@ from ledger.valuation import Charge, plain_row, structured_prompt_row
 
 __all__ = [
     "BalanceCheck",
+    "ImportCheckpoint",
     "ImportedBalance",
     "LedgerInputError",
     "SpendResult",
@@ -287,17 +288,40 @@ class ImportedBalance:
     history: float
     # The `credits` grant that reconciled the imported credits with that history, when they differed.
     adjustment: Transaction | None
+    # The user's credits once reconciled: the next import's checkpoint starts from here.
+    credits: float = 0.0
+    # What changed the balance since the checkpoint other than imported rows (this system's own activity).
+    own_changes: float = 0.0
 
 
-def import_transactions(*, rows: Iterable[Mapping[str, Any]], opening_credits: float) -> int:
+@dataclass(frozen=True)
+class ImportCheckpoint:
+    """Where an earlier import_balance left a balance, for the next import of the same user to converge.
+
+    `credits_after` is ImportedBalance.credits of that import; `imported_since` the net effect (balance after
+    minus before, write-offs included) of the rows import_transactions has applied to the user since.
+    """
+
+    credits_after: float
+    imported_since: float = 0.0
+
+    def own_changes(self, credits: float) -> float:
+        """Credits now, less the checkpoint and the imported rows: what this system did itself meanwhile.
+        Differences within float rounding of the two sums (one part in 1e9) count as none."""
+        own = credits - self.credits_after - self.imported_since
+        return 0.0 if abs(own) <= 1e-9 * max(1.0, abs(credits)) else own
+
+
+def import_transactions(*, rows: Iterable[Mapping[str, Any]], opening_credits: float) -> list[Transaction]:
     """Record another system's rows as they are (never re-priced) and apply them to their users' balances in
     the order given, through the same chain as every change, so that ledger_verify checks them too.
 
     Each row is a dict of Transaction fields, `user_id`, `token_type` and `token_value` among them. A user with
     no balance yet gets one opening at `opening_credits` (LibreChat never wrote its start balance as a row).
     One database transaction (inside the caller's, the caller's own bookkeeping commits with the rows); one
-    balance lock and save per user, one bulk insert. Returns the rows written; raises LedgerInputError (nothing
-    written) for an unknown token type or a token_value that is not a finite number.
+    balance lock and save per user, one bulk insert. Returns the rows written, chained (balance before/after);
+    raises LedgerInputError (nothing written) for an unknown token type or a token_value that is not a finite
+    number.
     """
     new = [_imported_row(fields) for fields in rows]
     by_user: dict[Any, list[Transaction]] = {}
@@ -312,7 +336,7 @@ def import_transactions(*, rows: Iterable[Mapping[str, Any]], opening_credits: f
                 raise LedgerInputError(f"user {user_id}'s rows take the balance beyond {MAX_BALANCE:.0e}")
             book.save(balance)
         Transaction.objects.bulk_create(new)
-    return len(new)
+    return new
 
 
 # The numbers an imported row may carry: each one finite and within ABSURD (token_value is required).
@@ -329,14 +353,21 @@ def _imported_row(fields: Mapping[str, Any]) -> Transaction:
 
 
 def import_balance(
-    *, user, credits: float, settings: Mapping[str, Any] | None = None, source: str = "import"
+    *,
+    user,
+    credits: float,
+    settings: Mapping[str, Any] | None = None,
+    source: str = "import",
+    checkpoint: ImportCheckpoint | None = None,
 ) -> ImportedBalance:
     """Take a user's credits and auto-refill `settings` from another system (`source` names it in reasons).
 
     A user with no balance gets one opening at `credits`. A balance that exists already (opened by
     import_transactions) keeps its history; where the history replays to other credits than `credits`
     (LibreChat clamps, and can lose concurrent updates), a `credits` grant of the difference reconciles the
-    two, its reason naming both figures. One database transaction (the caller's, when it has one).
+    two, its reason naming both figures. With the `checkpoint` an earlier import left, the target is `credits`
+    plus this system's own changes since (ImportCheckpoint.own_changes): rows imported late are corrected
+    away, grants and spends made here are kept. One database transaction (the caller's, when it has one).
     """
     credits = checked_number(credits, name="credits")
     settings = dict(settings or {})
@@ -354,7 +385,12 @@ def import_balance(
         balance.schedule_next_refill()
         book.save(balance)
         history, adjustment = balance.token_credits, None
-        if not opened and history != credits:
+        own = 0.0 if opened or checkpoint is None else checkpoint.own_changes(history)
+        target = credits + own
+        if not opened and history != target:
             reason = f"{source} import: {source}'s balance {credits!r}, its history replays to {history!r}"
-            adjustment = grant_credits(user=user_id, amount=credits - history, reason=reason)
-    return ImportedBalance(opened=opened, history=history, adjustment=adjustment)
+            if own:
+                reason += f", {own!r} changed here since the last import"
+            adjustment = grant_credits(user=user_id, amount=target - history, reason=reason)
+    after = history if adjustment is None else adjustment.balance_after
+    return ImportedBalance(opened=opened, history=history, adjustment=adjustment, credits=after, own_changes=own)

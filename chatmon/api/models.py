@@ -110,3 +110,21 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.external_id}"
+
+
+class ImportedBalance(models.Model):
+    """Where the last LibreChat balance import left a user, so that a later import converges to LibreChat's
+    balance (chatmon/api/librechat/importer.py; ledger.services.ImportCheckpoint holds the arithmetic)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=64, help_text="The balances document's _id.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the document: a changed one re-applies settings.")
+    librechat_credits = models.FloatField(help_text="LibreChat's tokenCredits in the last imported document.")
+    credits_after = models.FloatField(help_text="The user's credits right after that import reconciled them.")
+    imported_since = models.FloatField(
+        default=0, help_text="Net effect of the LibreChat rows imported for the user after that."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"balances/{self.external_id}"

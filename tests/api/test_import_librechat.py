@@ -1,5 +1,6 @@
 """manage.py import_librechat: mongoexport files in both forms, Extended JSON, re-runs, malformed lines,
-and balances that disagree with their history reported and reconciled so that ledger_verify passes."""
+and balances that disagree with their history reported and reconciled so that ledger_verify passes.
+Corrected and later exports: tests/api/test_import_librechat_reruns.py."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ FIXTURES = Path(__file__).with_name("fixtures")
 ANN, BOB, CY = "65a000000000000000000001", "65a000000000000000000002", "65a000000000000000000003"
 
 
-def run_import(**files) -> tuple[str, str]:
+def run_import(*flags: str, **files) -> tuple[str, str]:
+    """The fixtures hold malformed documents on purpose: the run accepts skipping them unless told otherwise."""
     out, err = StringIO(), StringIO()
     args = [f"--{name}={FIXTURES / file}" for name, file in files.items()]
-    call_command("import_librechat", *args, "--start-balance=20000", stdout=out, stderr=err)
+    call_command(
+        "import_librechat", *args, "--start-balance=20000", *(flags or ["--accept-skipped"]), stdout=out, stderr=err
+    )
     return out.getvalue(), err.getvalue()
 
 
@@ -63,7 +67,7 @@ def test_it_reconciles_a_balance_that_disagrees_with_its_history():
     grant = Transaction.objects.filter(user=bob.user, context="grant").get()
     assert grant.token_value == -1000 and "replays to 5000.0" in grant.reason
     assert f"reconciled user {BOB}: LibreChat balance 4000.0, history replays to 5000.0, granted -1000.0" in out
-    assert "balances: 1 matched their history, 1 reconciled, 1 opened" in out
+    assert "balances: 1 matched their history, 1 reconciled, 1 opened, 0 unchanged" in out
     assert Balance.objects.get(user=user(ANN)).token_credits == 19250
     assert Balance.objects.get(user=user(CY)).token_credits == 123456
     verify = StringIO()
@@ -80,6 +84,18 @@ def test_it_reports_malformed_documents_by_line_and_imports_the_rest():
     assert Transaction.objects.filter(context="autoRefill").count() == 1  # the line after the bad ones
 
 
+def test_it_counts_what_it_skipped_and_fails_unless_told_to_accept_it():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"5 document\(s\) skipped .* or pass --accept-skipped"):
+        run_import("--start-balance=20000", users="users.jsonl", transactions="transactions.jsonl",
+                   balances="balances.json")  # fmt: skip
+    assert Transaction.objects.filter(context="autoRefill").count() == 1  # what was read is kept
+    out, _ = full_import()
+    assert "transactions: 0 imported, 4 already imported, 3 malformed and 0 of unknown users skipped" in out
+    assert "1 malformed and 0 of unknown users skipped" in out and "skipped 5 document(s)" in out
+
+
 def test_it_imports_nothing_twice():
     full_import()
     rows, credits = Transaction.objects.count(), list(Balance.objects.values_list("token_credits", flat=True))
@@ -88,12 +104,13 @@ def test_it_imports_nothing_twice():
     assert list(Balance.objects.values_list("token_credits", flat=True)) == credits
     assert "users: 0 created, 3 already known" in out
     assert "transactions: 0 imported, 4 already imported" in out
-    assert "3 already imported" in out and "ledger_verify: ok" in out
+    assert "3 unchanged since the last import" in out and "ledger_verify: ok" in out
 
 
 def test_it_reads_a_json_array_export():
-    out, err = run_import(transactions="transactions_array.json")
+    out, err = run_import("--create-missing-users", "--accept-skipped", transactions="transactions_array.json")
     assert "transactions: 2 imported" in out
+    assert "1 invented for documents naming a user not in users.json" in out
     assert "transactions_array.json:3: expected a JSON object, got str" in err
     rows = Transaction.objects.order_by("pk")
     assert [row.balance_after for row in rows] == [19990, 19980]

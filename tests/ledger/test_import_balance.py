@@ -55,3 +55,25 @@ def test_it_refuses_settings_it_does_not_know(member):
     with pytest.raises(services.LedgerInputError, match="unknown balance settings \\['token_credits'\\]"):
         services.import_balance(user=member, credits=10, settings={"token_credits": 5})
     assert not Balance.objects.exists()
+
+
+def test_with_a_checkpoint_it_reconciles_late_rows_away_and_keeps_this_systems_own_changes(member):
+    history(member, 5000)
+    first = services.import_balance(user=member, credits=4000)
+    services.grant_credits(user=member, amount=250, reason="made here")  # this system's own change
+    history_late = services.import_transactions(
+        rows=[{"user_id": member.pk, "token_type": "prompt", "token_value": -600, "raw_amount": 0}],
+        opening_credits=0,
+    )  # a row the other system had counted in its 4000 already, imported late
+    late = sum(row.balance_after - row.balance_before for row in history_late)
+    checkpoint = services.ImportCheckpoint(credits_after=first.credits, imported_since=late)
+    imported = services.import_balance(user=member, credits=4000, checkpoint=checkpoint)
+    assert (imported.history, imported.own_changes, imported.adjustment.token_value) == (3650, 250, 600)
+    assert imported.adjustment.reason.endswith("250.0 changed here since the last import")
+    assert selectors.balance_of(member) == imported.credits == 4250
+
+
+def test_a_checkpoint_counts_float_rounding_as_no_change():
+    checkpoint = services.ImportCheckpoint(credits_after=0.1, imported_since=0.2)
+    assert checkpoint.own_changes(0.1 + 0.2) == 0.0
+    assert checkpoint.own_changes(0.30001) == pytest.approx(0.00001)

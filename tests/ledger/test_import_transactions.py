@@ -25,7 +25,7 @@ def test_it_opens_balances_at_the_opening_credits_and_chains_rows_in_order(membe
               fields(member, "credits", 50, context="autoRefill")],
         opening_credits=1000,
     )  # fmt: skip
-    assert written == 4
+    assert len(written) == 4
     chain = list(Transaction.objects.filter(user=member).order_by("pk").values_list(
         "token_type", "balance_before", "balance_after", "written_off", "created_at"))  # fmt: skip
     assert chain == [("prompt", 1000, 700, 0, AT), ("completion", 700, 0, 200, AT), ("credits", 0, 50, 0, AT)]
