@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
@@ -58,6 +59,20 @@ class SessionStore(cached_db.SessionStore):
         session_key = session_key or self.session_key
         if session_key is not None:
             self._cache_call(self._cache.delete, self.cache_key_prefix + session_key, write=True)
+
+    # cached_db's async twins call the cache directly (aexists and adelete raise, asave logs every failure);
+    # they run the methods above in a thread instead, as Django's own async session methods do for the ORM.
+    async def aload(self):
+        return await sync_to_async(self.load)()
+
+    async def aexists(self, session_key):
+        return await sync_to_async(self.exists)(session_key)
+
+    async def asave(self, must_create=False):
+        await sync_to_async(self.save)(must_create)
+
+    async def adelete(self, session_key=None):
+        await sync_to_async(self.delete)(session_key)
 
     def _cache_call(self, method, key, *args, write: bool = False):
         """`method(key, *args)`, or None when Redis is down (then a written `key` is remembered as stale)."""

@@ -54,3 +54,30 @@ def test_a_logout_during_an_outage_stays_logged_out_once_redis_is_back(session_c
     replayed = Api(Client())
     replayed.client.cookies["sessionid"] = old_cookie
     assert replayed.get("conversations").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_async_session_methods_fall_back_to_the_database_too(session_cache_on, caplog):
+    """An ASGI view using `await request.session.aget(...)`, `asave`, `aflush`: cached_db's async twins
+    would raise (aexists, adelete, aload's re-cache) or log every failure (asave)."""
+    from asgiref.sync import async_to_sync
+
+    async def round_trip() -> tuple:
+        store = sessions.SessionStore()
+        await store.aset("who", "member")
+        await store.asave()
+        key = store.session_key
+        found = await sessions.SessionStore(key).aget("who")
+        exists = await store.aexists(key)
+        await store.acycle_key()
+        cycled_away = await store.aexists(key)
+        await store.aflush()
+        return found, exists, cycled_away, store.session_key
+
+    session_cache_on.stop()
+    with caplog.at_level(logging.WARNING):
+        assert async_to_sync(round_trip)() == ("member", True, False, None)
+    failures = [r for r in caplog.records if "Error saving to cache" in r.getMessage() or r.levelno >= logging.ERROR]
+    assert failures == []
+    session_cache_on.restart()
+    assert async_to_sync(round_trip)() == ("member", True, False, None)
