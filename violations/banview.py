@@ -3,8 +3,9 @@
 Bans are few, so every process holds all of them (target key -> expiry). The view re-reads Redis at most
 every VIOLATIONS_BAN_SYNC_SECONDS, and only the version token unless it changed; the process that issues or
 lifts a ban updates its own view at once. Redis holds one hash of active bans and a version token rewritten
-on every change; when the token is missing (Redis restarted or flushed) the hash is rebuilt from the
-database, which stays the source of truth. Only a rebuild may create the token: a change published into an
+on every change; when the token is missing (Redis restarted or flushed), or a changed token comes with a hash
+that differs from the database's active bans (Redis restored from an older snapshot), the hash is rebuilt
+from the database, which stays the source of truth. Only a rebuild may create the token: a change published into an
 empty Redis would otherwise stand for the whole set, and every process would drop the bans it held.
 When Redis is down, VIOLATIONS_CACHE_FAILURE decides: `database` re-reads the active bans from the database
 every sync interval, `open` lets everyone through, `closed` refuses every request until Redis answers again.
@@ -45,6 +46,15 @@ def active_from_db(keys: Iterable[str] | None = None) -> dict[str, float]:
         if wanted is None or key in wanted:
             entries[key] = max(entries.get(key, 0.0), ban.expires_at.timestamp())
     return entries
+
+
+def _agrees_with_db(bans: dict[str, float]) -> bool:
+    """Whether a hash read after a token change holds the database's active bans. A token that changed back to
+    an older value means Redis was restored from an older snapshot: its hash would bring lifted bans back and
+    drop newer ones. Checked on token changes only (one query per ban change per process, not per request)."""
+    now = time.time()
+    current = {key: expiry for key, expiry in bans.items() if expiry > now}
+    return current == {key: int(expiry * 1000) / 1000 for key, expiry in active_from_db().items()}
 
 
 def _write(pipe, entries: dict[str, float], removed: Iterable[str] = (), *, whole: bool) -> None:
@@ -100,10 +110,11 @@ class BanView:
         pipe.get(_version_key())
         pipe.hgetall(_hash_key())
         version, raw = pipe.execute()
-        if version is None:
+        bans = {key: int(value) / 1000 for key, value in raw.items()}
+        if version is None or not _agrees_with_db(bans):
             self._version, self._bans = self._rebuild()
         else:
-            self._version, self._bans = version, {key: int(value) / 1000 for key, value in raw.items()}
+            self._version, self._bans = version, bans
 
     def _degrade(self, exc: Exception) -> None:
         mode = conf.cache_failure()

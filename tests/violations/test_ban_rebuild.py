@@ -69,3 +69,20 @@ def test_it_rebuilds_after_a_real_restart(bans_on, private_redis, client):
 def admitted_by_another_process() -> int:
     other = BanView()
     return 0 if other.expiry([f"ip:{BANNED}"]) is not None else 1
+
+
+def test_a_restore_from_an_older_snapshot_is_corrected_at_the_next_sync(bans_on, client):
+    """Redis restored from a snapshot taken before a ban and a lift: its old token and hash come back."""
+    bans_on.VIOLATIONS_BAN_SYNC_SECONDS = 0
+    services.ban(ip="198.51.100.7", duration_ms=600_000)
+    connection = store.client()
+    snapshot = (connection.get(store.key("bans", "version")), connection.hgetall(store.key("bans")))
+    services.ban(ip=BANNED, duration_ms=600_000)  # newer than the snapshot
+    services.lift_ban(ip="198.51.100.7")
+    assert admitted(client) == 0
+    connection.delete(store.key("bans"))
+    connection.hset(store.key("bans"), mapping=snapshot[1])
+    connection.set(store.key("bans", "version"), snapshot[0])
+    assert admitted(client) == 0  # not let through by the old hash
+    assert client.get("/page", REMOTE_ADDR="198.51.100.7").status_code == 200  # the lift holds
+    assert set(connection.hgetall(store.key("bans"))) == {f"ip:{BANNED}"}
