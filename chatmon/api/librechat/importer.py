@@ -239,6 +239,8 @@ class LibreChatImport:
     def _reconcile(self, user_id: Any, librechat_id: str, document: _BalanceDocument | None) -> None:
         """Make the user's balance LibreChat's (from `document`, or the checkpoint's) plus chatmon's own changes
         since the last import, and move the checkpoint there; one database transaction."""
+        if document is not None:
+            self._reconciled.add(user_id)  # finish() need not reconcile this user again
         with transaction.atomic():
             checkpoint = ImportedBalance.objects.select_for_update().filter(user_id=user_id).first()
             if document is None:
@@ -251,7 +253,6 @@ class LibreChatImport:
                 return
             changed = checkpoint is None or checkpoint.digest != document.digest
             if not changed and user_id not in self._with_new_rows:
-                self._reconciled.add(user_id)
                 self.summary.balances_unchanged += 1
                 return
             imported = ledger_services.import_balance(
@@ -264,7 +265,6 @@ class LibreChatImport:
                 else ledger_services.ImportCheckpoint(checkpoint.credits_after, checkpoint.imported_since),
             )
             self._checkpoint(user_id, document, imported.credits)
-        self._reconciled.add(user_id)
         self._count(librechat_id, document, imported, settings_updated=changed and checkpoint is not None)
 
     @staticmethod
