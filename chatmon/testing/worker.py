@@ -21,13 +21,14 @@ def database_url() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, name: str = "test") -> None:
         self.log_path = log_path
+        self.name = name  # workers of one test run need names of their own (Celery hostnames)
         self.process: subprocess.Popen | None = None
 
     @property
     def hostname(self) -> str:
-        return f"test-{os.getpid()}@{os.uname().nodename}"
+        return f"{self.name}-{os.getpid()}@{os.uname().nodename}"
 
     def start(self, timeout: float = 60) -> None:
         env = {**os.environ, "DATABASE_URL": database_url()}
