@@ -83,6 +83,13 @@ def refill_due(balance: Balance, now: datetime) -> bool:
 
 def refill(balance: Balance, now: datetime) -> Transaction:
     """Add the refill amount (additive, as LibreChat) and restart the interval from now; returns the saved row."""
+    row = refill_row(balance, now)
+    row.save()
+    return row
+
+
+def refill_row(balance: Balance, now: datetime) -> Transaction:
+    """refill() without the save: the row, chained, for a caller writing many in one insert."""
     row = Transaction(
         user_id=balance.user_id,
         token_type=Transaction.TokenType.CREDITS,
@@ -93,7 +100,6 @@ def refill(balance: Balance, now: datetime) -> Transaction:
         created_at=now,
     )
     chain(balance, [row])
-    row.save()
     balance.last_refill = now
     balance.schedule_next_refill()
     return row

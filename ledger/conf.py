@@ -67,7 +67,7 @@ def hold_ttl_seconds() -> float:
 
 
 def refill_batch_size() -> int:
-    # Balances the refill job loads per query; each one is still refilled in its own short transaction.
+    # Balances the refill job locks, refills and commits together (ledger/refills.py).
     return int(_get("LEDGER_REFILL_BATCH_SIZE", 500))
 
 

@@ -4,43 +4,70 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ledger import book, conf, metrics
 from ledger.admission import announce_refill
-from ledger.models import Balance, Hold
+from ledger.models import Balance, Hold, Transaction
 
 
 def refill_due_balances(*, now: datetime | None = None) -> dict:
-    """Refill every balance whose interval has elapsed, in batches; returns counts for the JobRun summary."""
+    """Refill every balance whose interval has elapsed, a batch per transaction; returns counts for the JobRun
+    summary (`skipped`: balances that stopped being due between the listing and the lock)."""
     now = now or timezone.now()
     refilled = skipped = 0
     after_pk = 0
     due = Balance.objects.filter(auto_refill_enabled=True, refill_amount__gt=0, next_refill_at__lte=now)
-    while batch := list(
-        due.filter(pk__gt=after_pk).order_by("pk").values_list("pk", "next_refill_at")[: conf.refill_batch_size()]
+    while pks := list(
+        due.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[: conf.refill_batch_size()]
     ):
-        for pk, due_at in batch:
-            if _refill_one(pk, due_at, now):
-                refilled += 1
-            else:
-                skipped += 1
-        after_pk = batch[-1][0]
+        done = _refill_batch(due, pks, now)
+        refilled += done
+        skipped += len(pks) - done
+        after_pk = pks[-1]
     return {"refilled": refilled, "skipped": skipped}
 
 
-def _refill_one(pk: int, due_at: datetime, now: datetime) -> bool:
+def _refill_batch(due, pks: list, now: datetime) -> int:
+    """Lock the batch's balances that are still due, refill them, and write their rows in one insert.
+
+    The lock decides: a second run of the job, or a balance check that refilled a user meanwhile, has moved
+    next_refill_at on, so the row no longer matches `due` once its lock is granted (PostgreSQL re-reads a
+    locked row before returning it; SQLite runs one write transaction at a time). Rows are locked in key
+    order, so two runs cannot deadlock. One commit per batch instead of one per balance: the job stays
+    linear in the number of due balances (bench/refills_scale.py)."""
     with transaction.atomic():
-        # The claim: only a worker whose conditional update still sees this period's due date refills it;
-        # a second worker (or a balance check that refilled meanwhile) finds next_refill_at moved on.
-        if not Balance.objects.filter(pk=pk, next_refill_at=due_at).update(next_refill_at=None):
-            return False
-        balance = Balance.objects.select_for_update().select_related("user").get(pk=pk)
-        row = book.refill(balance, now)
-        book.save(balance)
-        announce_refill(balance, row, "job")
-    return True
+        balances = list(due.filter(pk__in=pks).select_for_update(of=("self",)).select_related("user").order_by("pk"))
+        rows = [book.refill_row(balance, now) for balance in balances]
+        Transaction.objects.bulk_create(rows)
+        for balance in balances:
+            balance.updated_at = now
+        _save_refilled(balances)
+        for balance, row in zip(balances, rows, strict=True):
+            announce_refill(balance, row, "job")
+    return len(balances)
+
+
+# What a refill changes on a balance (book.refill_row).
+REFILLED_FIELDS = ["token_credits", "last_refill", "next_refill_at", "updated_at"]
+
+
+def _save_refilled(balances: list[Balance]) -> None:
+    """One prepared UPDATE run for every balance (executemany). Django's bulk_update builds a CASE expression
+    per field and row, which cost more than the refills themselves (2 of 3.8 s for 1,000 under a profiler)."""
+    if not balances:
+        return
+    fields = [Balance._meta.get_field(name) for name in REFILLED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(Balance._meta.db_table)} SET {assignments} WHERE {quote(Balance._meta.pk.column)} = %s"
+    params = [
+        [field.get_db_prep_save(getattr(balance, field.attname), connection) for field in fields] + [balance.pk]
+        for balance in balances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def release_expired_holds(*, now: datetime | None = None) -> dict:
