@@ -5,8 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
 
 from ledger.book import user_id_of
 from ledger.models import Balance, Hold, Transaction
@@ -94,3 +107,25 @@ def verify_balances(*, users: Iterable) -> list[Mismatch]:
     for balance in Balance.objects.filter(user_id__in=ids).order_by("pk").iterator(chunk_size=1000):
         problems += verify_balance(balance)
     return problems
+
+
+def with_spending_since(queryset: QuerySet, *, since: str, user: str = "user_id", retained_after=None) -> QuerySet:
+    """`queryset` (rows naming a user and a start time, e.g. experiment exposures) annotated per row with
+    `requests` (prompt rows) and `credits` (credits spent) since the row's `since` field, and `retained`
+    (1 when the user spent at least `retained_after` after it, else 0; with a timedelta). Subqueries:
+    one query whatever the number of rows."""
+    later = Transaction.objects.spends().filter(user_id=OuterRef(user), created_at__gte=OuterRef(since))
+    per_user = later.order_by().values("user_id")
+    annotations = {
+        "requests": Coalesce(Subquery(per_user.annotate(n=Count("pk", filter=_PROMPT)).values("n")), 0),
+        "credits": Coalesce(Subquery(per_user.annotate(c=Sum(-F("token_value"))).values("c")), 0.0),
+    }
+    if retained_after is not None:
+        threshold = ExpressionWrapper(OuterRef(since) + retained_after, output_field=DateTimeField())
+        returned = Transaction.objects.spends().filter(user_id=OuterRef(user), created_at__gte=threshold)
+        annotations["retained"] = Coalesce(
+            Subquery(returned.order_by().values("user_id").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+            output_field=IntegerField(),
+        )
+    return queryset.annotate(**annotations)

@@ -95,3 +95,25 @@ def violations_by_offender_day(*, since: dt.datetime) -> QuerySet:
         .annotate(count=Count("pk"), score=Sum("score"))
         .order_by()
     )
+
+
+def violation_counts_by_ip(*, since: dt.datetime) -> QuerySet:
+    """(ip, violations) pairs since `since`, for violations that carry an address (one grouped query)."""
+    return (
+        Violation.objects.filter(created_at__gte=since, ip__isnull=False)
+        .values("ip")
+        .annotate(n=Count("pk"))
+        .values_list("ip", "n")
+        .order_by()
+    )
+
+
+def ban_counts_by_ip(*, since: dt.datetime) -> QuerySet:
+    """(ip, bans) pairs for IP bans created since `since`."""
+    return (
+        Ban.objects.filter(created_at__gte=since, ip__isnull=False)
+        .values("ip")
+        .annotate(n=Count("pk"))
+        .values_list("ip", "n")
+        .order_by()
+    )

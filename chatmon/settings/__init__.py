@@ -5,6 +5,7 @@ imported below; the app's own `conf.py` holds the defaults, so the app also work
 """
 
 from chatmon.settings.alerting import *  # noqa: F403
+from chatmon.settings.analytics import *  # noqa: F403
 from chatmon.settings.api import *  # noqa: F403
 from chatmon.settings.auditlog import *  # noqa: F403
 from chatmon.settings.base import *  # noqa: F403

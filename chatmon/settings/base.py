@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chatmon.monitoring",
     "chatmon.dashboards",
     "chatmon.alerting",
+    "chatmon.analytics",
     "ledger",
     "violations",
     "auditlog",

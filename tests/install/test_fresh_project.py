@@ -48,6 +48,7 @@ CONF_MODULES = (
     "chatmon/monitoring/conf.py",
     "chatmon/dashboards/conf.py",
     "chatmon/alerting/conf.py",
+    "chatmon/analytics/conf.py",
     "chatmon/api/conf.py",
     "chatmon/logging/conf.py",
     "ledger/conf.py",

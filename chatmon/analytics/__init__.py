@@ -1,0 +1,1 @@
+"""Product analytics kept on the operator's machines: where users are (offline GeoIP), experiments."""

@@ -1,0 +1,56 @@
+"""Experiments in the admin: define them, see their exposures and their result per variant."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from chatmon.analytics import experiments
+from chatmon.analytics.models import Experiment, Exposure, SignInPlace
+
+
+@admin.register(Experiment)
+class ExperimentAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "metric", "active", "created_at"]
+    list_filter = ["active", "metric"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["result"]
+
+    @admin.display(description="Result (from the exposures so far)")
+    def result(self, obj: Experiment) -> str:
+        if obj.pk is None:
+            return "-"
+        rows = experiments.results(obj)
+        return format_html_join(
+            "\n",
+            "<p><b>{}</b>: {} users, {} per user. {}</p>",
+            ((r.name, r.users, f"{r.value:.4g}", r.statement) for r in rows),
+        )
+
+
+@admin.register(Exposure)
+class ExposureAdmin(admin.ModelAdmin):
+    list_display = ["experiment", "user", "variant", "exposed_at"]
+    list_filter = ["experiment", "variant"]
+    search_fields = ["user__username"]
+    list_select_related = ["experiment", "user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SignInPlace)
+class SignInPlaceAdmin(admin.ModelAdmin):
+    list_display = ["user", "day", "country", "region", "count"]
+    list_filter = ["country", "day"]
+    search_fields = ["user__username", "country"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

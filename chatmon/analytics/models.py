@@ -1,0 +1,74 @@
+"""Where users sign in from (one row per user, day and place), and experiments with their exposures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class SignInPlace(models.Model):
+    """A user signed in from this country (and region) on this day; `count` sign-ins. Never an address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    country = models.CharField(max_length=8, help_text="ISO 3166-1 alpha-2, 'local' or 'unknown'.")
+    region = models.CharField(max_length=100, blank=True, default="")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "country", "region"], name="analytics_signin_place_once")
+        ]
+        indexes = [models.Index(fields=["day", "country"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.country}"
+
+
+class Experiment(models.Model):
+    class Metric(models.TextChoices):
+        MESSAGES = "messages", "Messages per user"
+        CREDITS = "credits", "Credits spent per user"
+        RETAINED_D7 = "retained_d7", "Active again 7 or more days after exposure"
+
+    slug = models.SlugField(unique=True, help_text="The name the chat app asks for (stable: it seeds assignment).")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    variants = models.JSONField(
+        help_text='Control first: [{"name": "control", "weight": 50}, {"name": "b", "weight": 50}]'
+    )
+    metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.MESSAGES)
+    active = models.BooleanField(default=True, help_text="Inactive: everyone gets the control, nothing is recorded.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from chatmon.analytics.experiments import checked_variants
+
+        try:
+            checked_variants(self.variants)
+        except ValueError as exc:
+            raise ValidationError({"variants": str(exc)}) from exc
+
+    @property
+    def control(self) -> str:
+        return self.variants[0]["name"]
+
+
+class Exposure(models.Model):
+    """The first time a user was shown their variant; once per experiment and user."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="exposures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    variant = models.CharField(max_length=50)
+    exposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["experiment", "user"], name="analytics_exposed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.experiment_id}/{self.user_id}: {self.variant}"

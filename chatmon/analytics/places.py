@@ -1,0 +1,52 @@
+"""Sign-in places: the country (and region) of each sign-in, counted per user and day; and selectors that
+rank countries for sign-ins, violations and bans over a range (violations and bans keep their IP, so their
+country is looked up when read, never stored twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from chatmon.analytics.geo import place_of
+from chatmon.analytics.models import SignInPlace
+from violations import selectors as violation_selectors
+
+
+def record_sign_in(*, user_id, address: str, when: dt.datetime | None = None) -> SignInPlace:
+    """Count one sign-in of the user from `address`'s place (the address itself is not kept)."""
+    place = place_of(address)
+    day = (when or timezone.now()).astimezone(dt.UTC).date()
+    row, _ = SignInPlace.objects.get_or_create(user_id=user_id, day=day, country=place.country, region=place.region)
+    SignInPlace.objects.filter(pk=row.pk).update(count=F("count") + 1)
+    return row
+
+
+def sign_ins_by_country(*, since: dt.date) -> list[tuple[str, int, int]]:
+    """(country, sign-ins, distinct users) since `since`, most sign-ins first."""
+    rows = (
+        SignInPlace.objects.filter(day__gte=since)
+        .values("country")
+        .annotate(sign_ins=Sum("count"), users=Count("user_id", distinct=True))
+        .order_by("-sign_ins", "country")
+    )
+    return [(row["country"], row["sign_ins"], row["users"]) for row in rows]
+
+
+def violations_by_country(*, since: dt.datetime) -> list[tuple[str, int]]:
+    """(country, violations) since `since`, most first (then by country code)."""
+    return _by_country(violation_selectors.violation_counts_by_ip(since=since))
+
+
+def bans_by_country(*, since: dt.datetime) -> list[tuple[str, int]]:
+    """(country, IP bans) created since `since`, most first."""
+    return _by_country(violation_selectors.ban_counts_by_ip(since=since))
+
+
+def _by_country(pairs) -> list[tuple[str, int]]:
+    counts: Counter[str] = Counter()
+    for ip, number in pairs:
+        counts[place_of(ip).country] += number
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -1,0 +1,41 @@
+"""Sign-ins count towards the user's country through the trusted proxy header; the address is not kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from chatmon.analytics import places
+from chatmon.analytics.models import SignInPlace
+from tests.factories import UserFactory
+from violations import services as violations
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sign_in_is_counted_in_its_country(settings):
+    settings.VIOLATIONS_TRUSTED_PROXIES = 1
+    UserFactory(username="ann", password="pw-ann-123")
+    client = Client()
+    for address in ("81.2.69.142", "81.2.69.142", "8.8.8.8"):
+        client.logout()
+        response = client.post(
+            "/api/auth/login", {"username": "ann", "password": "pw-ann-123"}, content_type="application/json",
+            headers={"X-Forwarded-For": address},
+        )  # fmt: skip
+        assert response.status_code == 200
+    assert sorted(SignInPlace.objects.values_list("country", "count")) == [("GB", 2), ("US", 1)]
+    assert places.sign_ins_by_country(since=dt.date.today()) == [("GB", 2, 1), ("US", 1, 1)]
+    stored = [str(value) for row in SignInPlace.objects.values() for value in row.values()]
+    assert not any("81.2.69" in value or "8.8.8.8" in value for value in stored)
+
+
+def test_violations_and_bans_are_ranked_by_country(bans_on):
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    for ip in ("81.2.69.142", "81.2.69.143", "8.8.8.8", "10.0.0.1"):
+        violations.log_violation(type="general", ip=ip, score=1)
+    violations.ban(ip="193.0.6.139", duration_ms=60_000)
+    assert places.violations_by_country(since=since) == [("GB", 2), ("US", 1), ("local", 1)]
+    assert places.bans_by_country(since=since) == [("NL", 1)]
