@@ -10,6 +10,7 @@ urlpatterns = [
     *health_and_metrics,  # spliced in, not include()d: probes and scrapes skip a level of URL resolution
     path("monitoring/", include("chatmon.monitoring.urls")),
     path("dashboard/", include("chatmon.dashboards.urls")),
+    path("analytics/", include("chatmon.analytics.urls")),
     path("violations/", include("violations.urls")),
     path("api/v1/", include("chatmon.api.urls")),
 ]

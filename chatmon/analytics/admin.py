@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from chatmon.analytics import experiments
-from chatmon.analytics.models import Experiment, Exposure, SignInPlace
+from chatmon.analytics.models import CohortCell, Experiment, Exposure, SignInPlace
 
 
 @admin.register(Experiment)
@@ -48,6 +48,18 @@ class SignInPlaceAdmin(admin.ModelAdmin):
     list_filter = ["country", "day"]
     search_fields = ["user__username", "country"]
     list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CohortCell)
+class CohortCellAdmin(admin.ModelAdmin):
+    list_display = ["resolution", "cohort", "offset", "size", "active"]
+    list_filter = ["resolution"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -6,6 +6,12 @@ class AnalyticsConfig(AppConfig):
     label = "chatmon_analytics"
     verbose_name = "chatmon analytics"
     default_auto_field = "django.db.models.BigAutoField"
+    beat_schedule = {
+        "chatmon.analytics.compute_cohorts": {
+            "every": 3600,
+            "description": "Recomputes the sign-up cohorts' retention (the last 26 weeks and 12 months).",
+        },
+    }
 
     def ready(self) -> None:
         from chatmon.analytics import receivers  # noqa: F401

@@ -72,3 +72,27 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.experiment_id}/{self.user_id}: {self.variant}"
+
+
+class CohortCell(models.Model):
+    """Of the users who signed up in the period starting `cohort`, how many were active `offset` periods
+    later (offset 0: the sign-up period itself). Rewritten by the cohorts job (chatmon/analytics/cohorts.py)."""
+
+    class Resolution(models.TextChoices):
+        WEEK = "week", "Weekly (Monday to Sunday, UTC)"
+        MONTH = "month", "Monthly (UTC)"
+
+    resolution = models.CharField(max_length=5, choices=Resolution.choices)
+    cohort = models.DateField(help_text="First day of the sign-up period.")
+    offset = models.PositiveSmallIntegerField(help_text="Periods after the sign-up period.")
+    size = models.PositiveIntegerField(help_text="Users who signed up in the cohort's period.")
+    active = models.PositiveIntegerField(help_text="Of those, users active in this period.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "cohort", "offset"], name="analytics_cohort_cell_once")
+        ]
+        ordering = ["resolution", "-cohort", "offset"]
+
+    def __str__(self) -> str:
+        return f"{self.resolution} {self.cohort} +{self.offset}: {self.active}/{self.size}"
