@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 
 from ledger import pricing
 from ledger.models import Balance, Hold, Transaction
@@ -54,8 +56,45 @@ def locked_balance(user_id, *, create: dict | None) -> tuple[Balance | None, boo
     return rows.get(user_id=user_id), True
 
 
+def locked_balances(user_ids: Iterable, *, create: dict) -> dict[object, Balance]:
+    """locked_balance() for many users in two queries: user id -> Balance, locked in user order (so two
+    callers locking overlapping sets cannot deadlock), the missing ones created from `create`."""
+    ids = sorted(set(user_ids))
+    rows = Balance.objects.select_for_update().order_by("user_id")
+    found = {balance.user_id: balance for balance in rows.filter(user_id__in=ids)}
+    missing = [user_id for user_id in ids if user_id not in found]
+    if missing:
+        new = [Balance(user_id=user_id, **create) for user_id in missing]
+        for balance in new:
+            balance.schedule_next_refill()
+        Balance.objects.bulk_create(new, ignore_conflicts=True)
+        found.update({balance.user_id: balance for balance in rows.filter(user_id__in=missing)})
+    return found
+
+
 def save(balance: Balance) -> None:
     balance.save(update_fields=BALANCE_FIELDS)
+
+
+def save_many(balances: list[Balance], fields: list[str]) -> None:
+    """Write `fields` (and updated_at) of many locked balances with one prepared UPDATE run for them all
+    (executemany). Django's bulk_update builds a CASE expression per field and row, which cost more than the
+    work it saved (2 of 3.8 s for 1,000 refills under a profiler)."""
+    if not balances:
+        return
+    now = timezone.now()
+    for balance in balances:
+        balance.updated_at = now
+    columns = [Balance._meta.get_field(name) for name in [*fields, "updated_at"]]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    sql = f"UPDATE {quote(Balance._meta.db_table)} SET {assignments} WHERE {quote(Balance._meta.pk.column)} = %s"
+    params = [
+        [field.get_db_prep_save(getattr(balance, field.attname), connection) for field in columns] + [balance.pk]
+        for balance in balances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def chain(balance: Balance, rows: Iterable[Transaction]) -> None:
