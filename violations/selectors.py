@@ -99,21 +99,13 @@ def violations_by_offender_day(*, since: dt.datetime) -> QuerySet:
 
 def violation_counts_by_ip(*, since: dt.datetime) -> QuerySet:
     """(ip, violations) pairs since `since`, for violations that carry an address (one grouped query)."""
-    return (
-        Violation.objects.filter(created_at__gte=since, ip__isnull=False)
-        .values("ip")
-        .annotate(n=Count("pk"))
-        .values_list("ip", "n")
-        .order_by()
-    )
+    return _counts_by_ip(Violation.objects.filter(created_at__gte=since))
 
 
 def ban_counts_by_ip(*, since: dt.datetime) -> QuerySet:
     """(ip, bans) pairs for IP bans created since `since`."""
-    return (
-        Ban.objects.filter(created_at__gte=since, ip__isnull=False)
-        .values("ip")
-        .annotate(n=Count("pk"))
-        .values_list("ip", "n")
-        .order_by()
-    )
+    return _counts_by_ip(Ban.objects.filter(created_at__gte=since))
+
+
+def _counts_by_ip(rows: QuerySet) -> QuerySet:
+    return rows.filter(ip__isnull=False).values("ip").annotate(n=Count("pk")).values_list("ip", "n").order_by()

@@ -28,41 +28,33 @@ class ExperimentAdmin(admin.ModelAdmin):
         )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that jobs and services write: listed and filtered here, never added or edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Exposure)
-class ExposureAdmin(admin.ModelAdmin):
+class ExposureAdmin(ReadOnlyAdmin):
     list_display = ["experiment", "user", "variant", "exposed_at"]
     list_filter = ["experiment", "variant"]
     search_fields = ["user__username"]
     list_select_related = ["experiment", "user"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(SignInPlace)
-class SignInPlaceAdmin(admin.ModelAdmin):
+class SignInPlaceAdmin(ReadOnlyAdmin):
     list_display = ["user", "day", "country", "region", "count"]
     list_filter = ["country", "day"]
     search_fields = ["user__username", "country"]
     list_select_related = ["user"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(CohortCell)
-class CohortCellAdmin(admin.ModelAdmin):
+class CohortCellAdmin(ReadOnlyAdmin):
     list_display = ["resolution", "cohort", "offset", "size", "active"]
     list_filter = ["resolution"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
