@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
@@ -24,12 +20,11 @@ import requests
 
 from chatmon.api import keys
 from chatmon.api.models import Scope
-from chatmon.testing.servers import free_port, wait_until_serving
+from chatmon.testing.servers import start_gunicorn
 from chatmon.testing.worker import database_url
 from ledger.models import Transaction
 from tests.factories import UserFactory
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
@@ -52,38 +47,29 @@ class Outcome:
 @pytest.fixture
 def gunicorn(tmp_path, valkey, output_dir):
     """gunicorn on the test database with every Redis use on the private Valkey this test kills."""
-    port = free_port()
     (tmp_path / "home").mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": valkey.url,
-        "WEB_CONCURRENCY": str(WORKERS),
-        "GUNICORN_THREADS": "2",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
-        "CHECK_BALANCE": "true",
-        "START_BALANCE": "100000000",
-        "BAN_VIOLATIONS": "true",
-        "LIMIT_CONCURRENT_MESSAGES": "true",
-        "CONCURRENT_MESSAGE_MAX": str(CHATTERS),
-        "LOGIN_MAX": "100000",  # every caller is 127.0.0.1 here; the login limiter is not under test
-        "CHATAPP_FAKE_DELAY_MS": "5",
-        "HOME": str(tmp_path / "home"),
-    }
     log_path = output_dir / "outage-gunicorn.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "chatmon.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(
+            log,
+            database_url=database_url(),
+            REDIS_URL=valkey.url,
+            WEB_CONCURRENCY=str(WORKERS),
+            GUNICORN_THREADS="2",
+            PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"),
+            CHECK_BALANCE="true",
+            START_BALANCE="100000000",
+            BAN_VIOLATIONS="true",
+            LIMIT_CONCURRENT_MESSAGES="true",
+            CONCURRENT_MESSAGE_MAX=str(CHATTERS),
+            LOGIN_MAX="100000",  # every caller is 127.0.0.1 here; the login limiter is not under test
+            CHATAPP_FAKE_DELAY_MS="5",
+            HOME=str(tmp_path / "home"),
+        )
         try:
-            wait_until_serving(base, timeout=60)
-            yield base, log_path
+            yield server.base, log_path
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            server.stop(timeout=30)
 
 
 def chat_and_login(base: str, username: str, stop: threading.Event, outcomes: list[Outcome]) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,35 +12,26 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from chatmon.testing.servers import free_port, wait_until_serving
+from chatmon.testing import servers
 from chatmon.testing.worker import database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def start_gunicorn(tmp_path: Path, log, name: str = "prom") -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / name),
-        "METRICS_TOKEN": "scrape",
-        "WEB_CONCURRENCY": "3",
-        "GUNICORN_THREADS": "1",
-        "CHATMON_MONITORING_METRICS_SYNC_SECONDS": "1",  # as in production: the workers' threads write them
+    server = servers.start_gunicorn(
+        log,
+        database_url=database_url(),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / name),
+        METRICS_TOKEN="scrape",
+        WEB_CONCURRENCY="3",
+        GUNICORN_THREADS="1",
+        CHATMON_MONITORING_METRICS_SYNC_SECONDS="1",  # as in production: the workers' threads write them
         # Where gunicorn's per-user files (its control socket) would go, shared by every stack of this test.
-        "HOME": str(tmp_path / "home"),
-        "XDG_RUNTIME_DIR": str(tmp_path / "home"),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "chatmon.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_until_serving(base)
-    return base, process
+        HOME=str(tmp_path / "home"),
+        XDG_RUNTIME_DIR=str(tmp_path / "home"),
+    )
+    return server.base, server.process
 
 
 @pytest.fixture

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -27,12 +24,11 @@ from django.db.models import Sum
 from chatmon.api import keys
 from chatmon.api.models import Scope
 from chatmon.monitoring.models import RequestRollup
-from chatmon.testing.servers import free_port, wait_until_serving
+from chatmon.testing.servers import Gunicorn, start_gunicorn
 from chatmon.testing.worker import WorkerProcess, database_url
 from ledger import selectors
 from ledger.models import Transaction
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 NODES = 3
@@ -42,51 +38,36 @@ SPENDS_PER_NODE = 30
 ROLLUP_REQUESTS = 90
 
 
-class Node:
+def start_node(name: str, tmp_path: Path, log) -> Gunicorn:
     """One web machine: gunicorn with two workers, its own metrics folder, the shared database and Redis."""
-
-    def __init__(self, name: str, tmp_path: Path, output_dir: Path) -> None:
-        self.name = name
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        home = tmp_path / name / "home"
-        home.mkdir(parents=True)
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / name / "prom"),
-            "WEB_CONCURRENCY": "2",
-            "GUNICORN_THREADS": "2",
-            "CHECK_BALANCE": "true",
-            "START_BALANCE": "1000000",
-            "BAN_VIOLATIONS": "true",
-            "TRUSTED_PROXIES": "1",  # behind a load balancer: the client is the X-Forwarded-For entry
-            "VIOLATIONS_BAN_SYNC_SECONDS": str(BAN_SYNC_SECONDS),
-            "CHATMON_MONITORING_FLUSH_SECONDS": "1",  # as in production (the test plugin sets an hour)
-            "HOME": str(home),
-        }
-        self.log = (output_dir / f"node-{name}.log").open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-             "chatmon.wsgi"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        # SIGTERM: each worker flushes its request rollups to Redis on the way out (gunicorn's worker_exit).
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        self.log.close()
+    home = tmp_path / name / "home"
+    home.mkdir(parents=True)
+    return start_gunicorn(
+        log,
+        database_url=database_url(),
+        timeout=90,
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / name / "prom"),
+        WEB_CONCURRENCY="2",
+        GUNICORN_THREADS="2",
+        CHECK_BALANCE="true",
+        START_BALANCE="1000000",
+        BAN_VIOLATIONS="true",
+        TRUSTED_PROXIES="1",  # behind a load balancer: the client is the X-Forwarded-For entry
+        VIOLATIONS_BAN_SYNC_SECONDS=str(BAN_SYNC_SECONDS),
+        CHATMON_MONITORING_FLUSH_SECONDS="1",  # as in production (the test plugin sets an hour)
+        HOME=str(home),
+    )
 
 
 @pytest.fixture
 def nodes(tmp_path, output_dir):
     with ExitStack() as stack:
-        started = [Node(name, tmp_path, output_dir) for name in ("a", "b", "c")]
-        for node in started:
-            stack.callback(lambda node=node: node.process.poll() is None and node.stop())
-        for node in started:
-            wait_until_serving(node.base, timeout=90)
+        started = []
+        for name in ("a", "b", "c"):
+            log = stack.enter_context((output_dir / f"node-{name}.log").open("w"))
+            node = start_node(name, tmp_path, log)
+            stack.callback(node.stop)
+            started.append(node)
         yield started
 
 
@@ -108,7 +89,7 @@ def api(secret: str) -> requests.Session:
     return http
 
 
-def seconds_until_refused(node: Node, deadline: float) -> float | None:
+def seconds_until_refused(node: Gunicorn, deadline: float) -> float | None:
     """Poll the node as the attacker until it answers 403; the seconds it took, or None by `deadline`."""
     start = time.monotonic()
     while time.monotonic() < deadline:
@@ -147,7 +128,7 @@ def test_three_nodes_and_two_workers_share_one_database_and_one_redis(nodes, wor
     message_ids = itertools.count()
     results: list[int] = []
 
-    def spend_through(node: Node) -> None:
+    def spend_through(node: Gunicorn) -> None:
         http = api(secret)
         for _ in range(SPENDS_PER_NODE):
             body = {"user": "shared", "model": "gpt-4o", "prompt_tokens": 100, "completion_tokens": 20,

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -15,10 +12,9 @@ import requests
 
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.models import RequestRollup
-from chatmon.testing.servers import free_port, wait_until_serving
+from chatmon.testing.servers import start_gunicorn, wait_until_serving
 from chatmon.testing.worker import database_url
 
-ROOT = Path(__file__).resolve().parents[2]
 ROUTE = "monitoring/track.js"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -33,33 +29,24 @@ def hit(base: str, n: int) -> None:
 
 
 def test_it_flushes_on_worker_restart_and_shutdown(tmp_path, output_dir):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "2",
-        "CHATMON_MONITORING_FLUSH_SECONDS": "3600",
-    }  # fmt: skip  (only the exit flush can send anything)
     with (output_dir / "gunicorn-monitoring.log").open("w") as log:
-        master = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "chatmon.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        server = start_gunicorn(
+            log,
+            database_url=database_url(),
+            WEB_CONCURRENCY="2",
+            GUNICORN_THREADS="2",
+            CHATMON_MONITORING_FLUSH_SECONDS="3600",  # only the exit flush can send anything
+        )
         try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_serving(base)
-            hit(base, 30)
-            first = workers(master)
+            hit(server.base, 30)
+            first = workers(server.process)
             for worker in first:  # the arbiter replaces each one, as on a deploy or max_requests
                 worker.send_signal(signal.SIGTERM)
             psutil.wait_procs(first, timeout=30)
-            wait_until_serving(base)
-            hit(base, 20)
+            wait_until_serving(server.base)
+            hit(server.base, 20)
         finally:
-            master.send_signal(signal.SIGTERM)
-            master.wait(timeout=30)
+            server.stop(timeout=30)
 
     compact(now=time.time() + 60)
     assert sum(RequestRollup.objects.filter(route=ROUTE).values_list("count", flat=True)) == 50
