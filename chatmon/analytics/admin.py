@@ -1,12 +1,16 @@
-"""Experiments in the admin: define them, see their exposures and their result per variant."""
+"""Analytics in the admin: experiments with their result per variant, funnels with their conversion, and the
+rows jobs write (exposures, sign-in places, cohort cells), read-only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html_join
 
-from chatmon.analytics import experiments
-from chatmon.analytics.models import CohortCell, Experiment, Exposure, SignInPlace
+from chatmon.analytics import experiments, funnels
+from chatmon.analytics.models import CohortCell, Experiment, Exposure, Funnel, SignInPlace
 
 
 @admin.register(Experiment)
@@ -58,3 +62,25 @@ class SignInPlaceAdmin(ReadOnlyAdmin):
 class CohortCellAdmin(ReadOnlyAdmin):
     list_display = ["resolution", "cohort", "offset", "size", "active"]
     list_filter = ["resolution"]
+
+
+@admin.register(Funnel)
+class FunnelAdmin(admin.ModelAdmin):
+    list_display = ["name", "window_days", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["result"]
+
+    @admin.display(description="Users who registered in the last 30 days")
+    def result(self, obj: Funnel) -> str:
+        if obj.pk is None:
+            return "-"
+        now = timezone.now()
+        rows = funnels.evaluate(obj.steps, since=now - dt.timedelta(days=30), until=now, window_days=obj.window_days)
+        return format_html_join("\n", "<p><b>{}</b>: {} users ({} of the first step, {} of the previous){}</p>", (
+            (r.step, r.users, f"{r.share_of_first:.1%}", f"{r.share_of_previous:.1%}", _median(r)) for r in rows
+        ))  # fmt: skip
+
+
+def _median(row: funnels.StepResult) -> str:
+    hours = row.median_hours_from_previous
+    return "" if hours is None else f", median {hours:.1f} h after it"

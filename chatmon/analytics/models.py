@@ -96,3 +96,28 @@ class CohortCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resolution} {self.cohort} +{self.offset}: {self.active}/{self.size}"
+
+
+class Funnel(models.Model):
+    """Ordered steps to follow users through (chatmon/analytics/funnels.py lists the steps)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    steps = models.JSONField(
+        help_text='e.g. ["registered", "first_spend", "returned_day_7"]; also signed_in, spent_again_next_day, '
+        "exposed:<experiment slug>."
+    )
+    window_days = models.PositiveSmallIntegerField(default=30, help_text="Days from registering to the last step.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from chatmon.analytics.funnels import checked_steps
+
+        try:
+            checked_steps(self.steps)
+        except ValueError as exc:
+            raise ValidationError({"steps": str(exc)}) from exc
+        if not 1 <= self.window_days <= 366:
+            raise ValidationError({"window_days": "Between 1 and 366 days."})
