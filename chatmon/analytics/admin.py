@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from chatmon.analytics import experiments, funnels
-from chatmon.analytics.models import CohortCell, Experiment, Exposure, Funnel, SignInPlace
+from chatmon.analytics import experiments, funnels, kpis
+from chatmon.analytics.models import CohortCell, Experiment, Exposure, Funnel, Kpi, SignInPlace
 
 
 @admin.register(Experiment)
@@ -84,3 +84,25 @@ class FunnelAdmin(admin.ModelAdmin):
 def _median(row: funnels.StepResult) -> str:
     hours = row.median_hours_from_previous
     return "" if hours is None else f", median {hours:.1f} h after it"
+
+
+@admin.register(Kpi)
+class KpiAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "numerator", "denominator", "today"]
+    search_fields = ["name", "slug", "numerator", "denominator"]
+    readonly_fields = ["last_30_days"]
+
+    @admin.display(description="today (UTC)")
+    def today(self, obj: Kpi) -> str:
+        return _figure(kpis.trend(obj, days=1)[-1][1])
+
+    @admin.display(description="Last 30 days (UTC), newest first")
+    def last_30_days(self, obj: Kpi) -> str:
+        if obj.pk is None:
+            return "-"
+        rows = reversed(kpis.trend(obj, days=30))
+        return format_html_join("\n", "<p>{}: {}</p>", ((day.isoformat(), _figure(value)) for day, value in rows))
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.4g}"

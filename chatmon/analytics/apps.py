@@ -13,5 +13,9 @@ class AnalyticsConfig(AppConfig):
         },
     }
 
+    scrape_collectors: list = []
+
     def ready(self) -> None:
-        from chatmon.analytics import receivers  # noqa: F401
+        from chatmon.analytics import kpis, receivers  # noqa: F401  (receivers: the sign-in place counter)
+
+        self.scrape_collectors = [kpis.register_collector()]

@@ -121,3 +121,33 @@ class Funnel(models.Model):
             raise ValidationError({"steps": str(exc)}) from exc
         if not 1 <= self.window_days <= 366:
             raise ValidationError({"window_days": "Between 1 and 366 days."})
+
+
+class Kpi(models.Model):
+    """A business metric an operator defines: a feature event counted per day, or the ratio of two
+    (chatmon/analytics/kpis.py). Each appears in Prometheus as chatmon_kpi_value{kpi="<slug>"}."""
+
+    slug = models.SlugField(unique=True, help_text="The Prometheus label value (lowercase, digits, - and _).")
+    name = models.CharField(max_length=200)
+    numerator = models.CharField(max_length=64, help_text="A feature event name, e.g. conversation.shared.")
+    denominator = models.CharField(
+        max_length=64, blank=True, help_text="Optional: a second feature event; the KPI is then their ratio."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "KPI"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from chatmon.analytics.kpis import MAX_KPIS
+        from chatmon.monitoring.events import NAME
+
+        for field in ("numerator", "denominator"):
+            value = getattr(self, field)
+            if value and not NAME.match(value):
+                raise ValidationError({field: "A feature event name: lowercase dotted words of 1-64 characters."})
+        if self.pk is None and Kpi.objects.count() >= MAX_KPIS:
+            raise ValidationError(f"At most {MAX_KPIS} KPIs (each is a Prometheus series).")
