@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.chatmon.test_gunicorn_multiprocess import free_port
+from chatmon.testing.servers import free_port
 from tests.conftest import require
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
