@@ -5,24 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chatmon_analytics', '0003_funnel'),
+        ("chatmon_analytics", "0003_funnel"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Kpi',
+            name="Kpi",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text='The Prometheus label value (lowercase, digits, - and _).', unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('numerator', models.CharField(help_text='A feature event name, e.g. conversation.shared.', max_length=64)),
-                ('denominator', models.CharField(blank=True, help_text='Optional: a second feature event; the KPI is then their ratio.', max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "slug",
+                    models.SlugField(help_text="The Prometheus label value (lowercase, digits, - and _).", unique=True),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "numerator",
+                    models.CharField(help_text="A feature event name, e.g. conversation.shared.", max_length=64),
+                ),
+                (
+                    "denominator",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional: a second feature event; the KPI is then their ratio.",
+                        max_length=64,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'KPI',
+                "verbose_name": "KPI",
             },
         ),
     ]
