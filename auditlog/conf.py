@@ -53,6 +53,18 @@ def prune_batch_size() -> int:
     return int(_get("AUDITLOG_PRUNE_BATCH_SIZE", 1000))
 
 
+def seal_window_seconds() -> int:
+    # The longest an event may wait unsealed (unprotected by the hash chain) after it was written: the
+    # auditlog.seal beat job runs every 5 s, so this only passes when sealing has stopped or fallen behind.
+    # Verification reports older unsealed events as a problem, and the audit_unsealed alert compares with it.
+    return int(_get("AUDITLOG_SEAL_WINDOW_SECONDS", 60))
+
+
+def seal_batch_size() -> int:
+    # Events linked and hashed per sealing transaction (each batch holds the chain head's lock while it runs).
+    return int(_get("AUDITLOG_SEAL_BATCH_SIZE", 500))
+
+
 def request_id_header() -> str:
     # Where the request id comes from when no middleware set `request.request_id` (chatmon's does).
     return _get("AUDITLOG_REQUEST_ID_HEADER", "HTTP_X_REQUEST_ID")

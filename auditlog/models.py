@@ -1,5 +1,8 @@
 """Audit events, the head of their hash chain, and the signed records of pruned stretches of the chain.
 
+An event is written unsealed (no position, no hashes) in the caller's transaction; the sealer
+(auditlog.sealing) gives it its position and hashes shortly after it commits.
+
 The user columns are foreign keys without a database constraint and with DO_NOTHING: deleting a user must
 neither delete nor rewrite the audit rows that name them (a rewrite would break their hashes).
 """
@@ -44,15 +47,17 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=128, blank=True, db_index=True)
     metadata = models.JSONField(default=dict, blank=True)
-    # The chain: position, the previous event's hash, and this event's hash over its canonical form.
-    seq = models.BigIntegerField(unique=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # The chain: position, the previous event's hash, and this event's hash over its canonical form. All three
+    # are empty (seq None) until the sealer links the event in; `id` is the order events were written in.
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
     # Which canonical form `hash` was computed over (auditlog.chain.FORMS); rows from before version 2 keep 1.
     hash_version = models.PositiveSmallIntegerField(default=2)
 
     class Meta:
-        ordering = ["-seq"]
+        # Newest written first, sealed or not (a descending seq would put unsealed events last on SQLite).
+        ordering = ["-id"]
         indexes = [
             models.Index(fields=["actor", "-created_at"], name="auditlog_actor_created"),
             models.Index(fields=["subject", "-created_at"], name="auditlog_subject_created"),
@@ -60,11 +65,17 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} ({self.outcome}) by {self.actor_label or '-'}"
+        position = f"#{self.seq}" if self.seq is not None else "unsealed"
+        return f"{position} {self.action} ({self.outcome}) by {self.actor_label or '-'}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
 
 class ChainHead(models.Model):
-    """One row (pk 1): the last event's position and hash. Writers lock it, so appends form one line."""
+    """One row (pk 1): the last sealed event's position and hash. The sealer and the retention job lock it,
+    so the chain grows as one line; record() never touches it."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)

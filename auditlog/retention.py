@@ -3,6 +3,7 @@ signed PrunedRange for every stretch of the chain that is gone, so verify_chain(
 
 Adjacent ranges are merged, so once every domain has pruned past a point the ranges before it are one row.
 An event whose own hash does not match is never pruned: the evidence stays for verify_chain() to report.
+Events are sealed first: only sealed events are pruned (a range records positions and hashes).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from auditlog import chain, conf, metrics
+from auditlog import chain, conf, metrics, sealing
 from auditlog.models import AuditEvent, ChainHead, PrunedRange
 
 
@@ -52,7 +53,7 @@ def _merged(pieces: list[PrunedRange]) -> list[PrunedRange]:
 def _prune_batch(query: Q, size: int, after: int) -> tuple[int, int]:
     """Prune up to `size` expired events past position `after`; (events pruned, last position looked at)."""
     with transaction.atomic():
-        # The chain lock: no append or other prune interleaves with this batch.
+        # The chain lock: no seal or other prune interleaves with this batch.
         ChainHead.objects.select_for_update().filter(pk=1).first()
         seen = list(AuditEvent.objects.filter(query, seq__gt=after).order_by("seq")[:size])
         batch = [event for event in seen if chain.hash_matches(event)]
@@ -80,6 +81,7 @@ def prune() -> dict:
     query = expired()
     if query is None:
         return {"pruned": 0, "batches": 0}
+    sealing.seal()  # an expired event the sealer never reached gets its position and hash before it goes
     pruned = batches = after = 0
     while True:
         count, after = _prune_batch(query, conf.prune_batch_size(), after)

@@ -2,14 +2,20 @@
 
 A changed row fails its own hash; a deleted row leaves a gap no signed range covers (the event after the
 gap is named); an inserted row breaks the link or the numbering; a deleted tail no longer reaches the head.
+Unsealed events (written, not yet linked in by auditlog.sealing) are counted, not checked: nothing protects
+them yet. One that waited past AUDITLOG_SEAL_WINDOW_SECONDS is a problem of its own (the sealer is behind).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from auditlog import chain
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from auditlog import chain, conf, sealing
 from auditlog.models import AuditEvent, ChainHead, PrunedRange
 
 
@@ -19,6 +25,8 @@ class ChainReport:
     checked: int
     first_bad_id: int | None = None
     problem: str = ""
+    unsealed: int = 0  # events not sealed yet when the walk ended (not checked)
+    oldest_unsealed_at: datetime | None = None
 
 
 @dataclass
@@ -77,8 +85,22 @@ def _beyond_head(head_seq: int) -> AuditEvent | None:
     return event if event is not None and event.seq > _head()[0] else None
 
 
-def walk() -> ChainReport:
-    # The head is read first and the walk stops there: events appended meanwhile are not half-seen.
+def walk(*, late: AuditEvent | None = None) -> ChainReport:
+    """Check the sealed chain and count the unsealed events; `late` is an event found unsealed past the window
+    before the caller sealed (it is reported even though it is sealed now)."""
+    report = _walk_sealed()
+    late = late or sealing.oldest_late()
+    if report.ok and late is not None:
+        waited = (timezone.now() - late.created_at).total_seconds()
+        report = replace(report, ok=False, first_bad_id=late.pk, problem=(
+            f"event {late.pk} was unsealed for {waited:.0f}s, past the {conf.seal_window_seconds()}s window: "
+            "the sealer is behind or stopped, and the chain did not protect the event meanwhile"))  # fmt: skip
+    backlog = AuditEvent.objects.filter(seq__isnull=True).aggregate(count=Count("id"), oldest=Min("created_at"))
+    return replace(report, unsealed=backlog["count"], oldest_unsealed_at=backlog["oldest"])
+
+
+def _walk_sealed() -> ChainReport:
+    # The head is read first and the walk stops there: events sealed meanwhile are not half-seen.
     head_seq, head_hash = _head()
     ranges = deque(PrunedRange.objects.filter(first_seq__lte=head_seq).order_by("first_seq"))
     at, checked = _Position(), 0

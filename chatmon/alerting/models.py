@@ -35,6 +35,7 @@ class AlertRule(models.Model):
         JOB_STALE = "job_stale", "a beat job's last success older than X minutes"
         JOB_FAILING = "job_failing", "more than X beat jobs whose latest run failed"
         HEALTH_FAILING = "health_failing", "more than X health checks failing"
+        AUDIT_UNSEALED = "audit_unsealed", "the oldest audit event not sealed into the chain waited over X seconds"
 
     class Severity(models.TextChoices):
         WARNING = "warning"

@@ -31,12 +31,13 @@ def member_api(member) -> Api:
 
 
 def events(*, after: int = 0, domain: str | None = None) -> list[tuple]:
-    """(action, outcome, actor_label, subject_id) of the events past position `after`, oldest first."""
-    found = AuditEvent.objects.filter(seq__gt=after).order_by("seq")
+    """(action, outcome, actor_label, subject_id) of the events written after event id `after`, oldest first
+    (by id: an event has no chain position until the sealer gives it one)."""
+    found = AuditEvent.objects.filter(id__gt=after).order_by("id")
     if domain:
         found = found.filter(domain=domain)
     return list(found.values_list("action", "outcome", "actor_label", "subject_id"))
 
 
-def last_seq() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+def last_id() -> int:
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -9,7 +9,7 @@ import pytest
 from django.utils.module_loading import import_string
 
 from auditlog.models import AuditEvent
-from tests.auditlog.conftest import events, last_seq
+from tests.auditlog.conftest import events, last_id
 from tests.conftest import require
 
 pytestmark = pytest.mark.django_db
@@ -26,19 +26,19 @@ def test_it_records_credits_granted_by_an_operator_through_the_ledger(member, op
     signal("ledger.signals.credits_granted")
     from ledger import services
 
-    start = last_seq()
+    start = last_id()
     services.grant_credits(user=member, amount=500, actor=operator, reason="goodwill")
     assert events(after=start, domain="ledger") == [
         ("ledger.credits_granted", "success", "operator@example.com", member.pk)
     ]
-    event = AuditEvent.objects.get(seq__gt=start, action="ledger.credits_granted")
+    event = AuditEvent.objects.get(id__gt=start, action="ledger.credits_granted")
     assert (event.metadata["amount"], event.metadata["reason"]) == (500, "goodwill")
     assert event.target_type.model == "transaction"
 
 
 def test_it_records_a_refill_by_the_job_as_the_systems(member):
     refilled = signal("ledger.signals.balance_refilled")
-    start = last_seq()
+    start = last_id()
     refilled.send(sender=None, user=member, user_id=member.pk, amount=10000, transaction=None, balance=10500,
                   trigger="job")  # fmt: skip
     assert events(after=start) == [("ledger.balance_refilled", "success", "job:ledger.refill", member.pk)]
@@ -46,20 +46,20 @@ def test_it_records_a_refill_by_the_job_as_the_systems(member):
 
 def test_it_records_a_balance_denial_as_denied(member):
     denied = signal("ledger.signals.balance_denied")
-    start = last_seq()
+    start = last_id()
     denied.send(sender=None, user=member, user_id=member.pk, reason="token_balance", amount=100, token_cost=250,
                 balance=10, refill_at=None, model="gpt-4o", endpoint=None, payload={}, actor=None)  # fmt: skip
     assert events(after=start, domain="ledger") == [
         ("ledger.balance_denied", "denied", "member@example.com", member.pk)
     ]
-    assert AuditEvent.objects.get(seq__gt=start, action="ledger.balance_denied").metadata["token_cost"] == 250
+    assert AuditEvent.objects.get(id__gt=start, action="ledger.balance_denied").metadata["token_cost"] == 250
 
 
 def test_it_leaves_single_violations_to_the_violations_app(member):
     signal("violations.signals.violation_logged")
     from violations import services
 
-    start = last_seq()
+    start = last_id()
     services.log_violation(type="illegal_model_request", user=member, ip="198.51.100.9", score=1)
     assert events(after=start) == []
 
@@ -69,7 +69,7 @@ def test_it_records_a_manual_ban_and_its_lifting_through_violations(member, oper
     from violations import bans
 
     settings.VIOLATIONS_BAN_ENABLED = True
-    start = last_seq()
+    start = last_id()
     bans.ban(user=member, duration_ms=60_000, reason="spam", actor=operator)
     bans.lift_ban(user=member, actor=operator)
     who = ("success", "operator@example.com", member.pk)
@@ -77,5 +77,5 @@ def test_it_records_a_manual_ban_and_its_lifting_through_violations(member, oper
         ("violations.user_banned", *who),
         ("violations.ban_lifted", *who),
     ]
-    banned = AuditEvent.objects.get(seq__gt=start, action="violations.user_banned")
+    banned = AuditEvent.objects.get(id__gt=start, action="violations.user_banned")
     assert (banned.metadata["reason"], banned.metadata["automatic"]) == ("spam", False)

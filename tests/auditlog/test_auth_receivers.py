@@ -7,7 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 
 from auditlog.models import AuditEvent
-from tests.auditlog.conftest import events, last_seq
+from tests.auditlog.conftest import events, last_id
 
 
 def test_it_records_registration_as_account_created(api):
@@ -23,7 +23,7 @@ def test_it_records_registration_as_account_created(api):
 
 
 def test_it_records_a_login_with_the_user_ip_and_request_id(api, member):
-    start = last_seq()
+    start = last_id()
     response = api.client.post(
         api.url("login"),
         {"username": "member", "password": "member-pass-1"},
@@ -37,7 +37,7 @@ def test_it_records_a_login_with_the_user_ip_and_request_id(api, member):
 
 
 def test_it_records_a_failed_login_with_the_name_masked_and_the_ip_kept(api, member):
-    start = last_seq()
+    start = last_id()
     assert api.post("login", {"username": "member", "password": "wrong"}).status_code == 401
     assert events(after=start) == [("auth.login_failed", "failure", "anonymous", member.pk)]
     event = AuditEvent.objects.get(action="auth.login_failed")
@@ -52,7 +52,7 @@ def test_it_records_a_failed_login_for_an_unknown_account_without_a_subject(api)
 
 
 def test_it_records_a_logout(member_api, member):
-    start = last_seq()
+    start = last_id()
     assert member_api.post("logout").status_code == 200
     assert events(after=start) == [("auth.logout", "success", "member@example.com", member.pk)]
 
@@ -60,7 +60,7 @@ def test_it_records_a_logout(member_api, member):
 def test_it_records_a_password_reset_by_emailed_link(api, member, mailoutbox):
     assert api.post("password_reset", {"email": "member@example.com"}).status_code == 200
     fields = dict(re.findall(r'"(uid|token)": "([^"]+)"', mailoutbox[0].body))
-    start = last_seq()
+    start = last_id()
     assert api.post("password_reset_confirm", {**fields, "password": "a-brand-new-passphrase-7"}).status_code == 200
     assert events(after=start) == [("account.password_reset", "success", "anonymous", member.pk)]
 
@@ -70,7 +70,7 @@ def test_it_records_a_password_change_by_the_signed_in_user(rf, member):
 
     request = rf.post("/settings/password")
     request.user = member
-    start = last_seq()
+    start = last_id()
     with request_scope(request):
         member.set_password("another-passphrase-8")
         member.save()
@@ -78,8 +78,8 @@ def test_it_records_a_password_change_by_the_signed_in_user(rf, member):
 
 
 def test_it_records_an_account_deletion(member):
-    start = last_seq()
+    start = last_id()
     pk = member.pk
     member.delete()
     assert events(after=start) == [("account.deleted", "success", "system", pk)]
-    assert AuditEvent.objects.get(seq=start + 1).target_repr == "member"
+    assert AuditEvent.objects.filter(id__gt=start).earliest("id").target_repr == "member"

@@ -1,4 +1,5 @@
-"""verify_chain() and `auditlog_verify` detect a changed, deleted or inserted row and name the first bad one."""
+"""verify_chain() and `auditlog_verify` detect a changed, deleted or inserted sealed row and name the first bad
+one. (An unsealed row is not protected yet: tests/auditlog/test_sealing.py states that window.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from auditlog import chain
+from auditlog import chain, sealing
 from auditlog.models import AuditEvent, ChainHead
 from auditlog.services import record, verify_chain
 
@@ -16,7 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def five(db) -> list[AuditEvent]:
-    return [record(action="account.settings_changed", actor="api-key:k1", metadata={"n": n}) for n in range(5)]
+    """Five sealed events, as the database holds them (with their positions and hashes)."""
+    written = [record(action="account.settings_changed", actor="api-key:k1", metadata={"n": n}) for n in range(5)]
+    assert sealing.seal().sealed == 5
+    return list(AuditEvent.objects.filter(pk__in=[event.pk for event in written]).order_by("seq"))
 
 
 def test_it_passes_an_untouched_chain(five):

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from auditlog import chain
+from auditlog import chain, sealing
 from auditlog.models import AuditEvent, ChainHead
 from auditlog.services import record, verify_chain
 
@@ -22,9 +22,11 @@ UNHASHED = {"id", "hash"}
 @pytest.fixture
 def four(db, django_user_model) -> list[AuditEvent]:
     user = django_user_model.objects.create_user("subject")
-    return [
+    written = [
         record(action="account.settings_changed", actor="api-key:k1", target=user, metadata={"n": n}) for n in range(4)
     ]
+    sealing.seal()
+    return list(AuditEvent.objects.filter(pk__in=[event.pk for event in written]).order_by("seq"))
 
 
 def _rechain(*, v1: int) -> list[AuditEvent]:

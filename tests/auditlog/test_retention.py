@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from auditlog import chain, retention
+from auditlog import chain, retention, sealing
 from auditlog.models import AuditEvent, PrunedRange
 from auditlog.services import record, verify_chain
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def _at(days_ago: int, action: str, n: int) -> None:
     with time_machine.travel(timezone.now() - timedelta(days=days_ago), tick=False):
         record(action=action, actor="job:seed", metadata={"n": n})
+        sealing.seal()  # as the sealer did then, seconds later
 
 
 @pytest.fixture
@@ -84,4 +85,18 @@ def test_it_detects_a_deletion_covered_by_a_forged_range(history, settings):
     assert (report.ok, "bad signature" in report.problem) == (False, True)
     forged.signature = chain.range_signature(forged)  # only the SECRET_KEY holder can do this
     forged.save()
+    assert verify_chain().ok
+
+
+def test_it_seals_before_it_prunes(settings):
+    """An expired event the sealer never reached gets its position first: its range links like any other."""
+    settings.AUDITLOG_RETENTION_DAYS = 365
+    _at(400, "auth.login", 0)
+    with time_machine.travel(timezone.now() - timedelta(days=400), tick=False):
+        record(action="auth.login", actor="job:seed", metadata={"n": 1})  # never sealed until the prune
+    record(action="auth.login", actor="job:seed", metadata={"n": 2})
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 2
+    assert retention.prune() == {"pruned": 2, "batches": 1, "ranges": 1}
+    assert _kept() == [2]
+    assert list(PrunedRange.objects.values_list("first_seq", "last_seq")) == [(1, 2)]
     assert verify_chain().ok

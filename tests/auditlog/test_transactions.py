@@ -21,7 +21,7 @@ def test_it_rolls_the_event_back_with_the_callers_transaction(member):
         record(action="account.settings_changed", target=member)
         raise Boom
     assert AuditEvent.objects.count() == before
-    # The chain head rolled back too: the next event continues the chain without a gap.
+    # Nothing of it reaches the chain: the next event is sealed right after the one before, without a gap.
     record(action="account.settings_changed", target=member)
     assert verify_chain().ok
 
