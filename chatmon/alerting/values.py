@@ -1,6 +1,7 @@
 """What each alert rule kind measures, now: a number compared with the rule's threshold (None: no data).
 
-Rates and latency come from the per-minute request rollups (so they lag by up to a flush and a compaction);
+Rates and latency come from the per-minute request rollups, those still in Redis included (so they lag by a
+flush, not by a compaction);
 spend, violations, bans and denials from their recent raw rows through the ledger's and violations' selectors
 (each one count or sum on the time index, cheap for a window of minutes); jobs and health from
 chatmon.dashboards.status.
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Sum
 from django.utils import timezone
 
+from auditlog import selectors as audit_selectors
 from chatmon.alerting.models import AlertRule
 from chatmon.dashboards import status
 from chatmon.dashboards.histogram import percentile
+from chatmon.monitoring import recent
 from chatmon.monitoring.aggregator import BUCKET_FIELDS
-from chatmon.monitoring.models import RequestRollup
 from ledger import selectors as ledger_selectors
 from violations import selectors as violation_selectors
 from violations.types import ViolationType
@@ -31,10 +32,7 @@ def measure(rule: AlertRule) -> float | None:
 
 
 def _requests(since) -> dict:
-    minute = since.replace(second=0, microsecond=0)
-    return RequestRollup.objects.filter(minute__gte=minute).aggregate(
-        count=Sum("count"), errors=Sum("errors"), **{name: Sum(name) for name in BUCKET_FIELDS}
-    )
+    return recent.request_sums(since, ("count", "errors", *BUCKET_FIELDS))
 
 
 def error_rate(rule, since) -> float | None:
@@ -83,6 +81,12 @@ def health_failing(rule, since) -> float:
     return sum(result != "ok" for _, result in status.service_health())
 
 
+def audit_unsealed(rule, since) -> float:
+    """Seconds the oldest unsealed audit event has waited: the window in which the hash chain does not protect
+    it yet. The seal job runs every 5 s, so a value near AUDITLOG_SEAL_WINDOW_SECONDS means sealing stopped."""
+    return round(audit_selectors.unsealed_backlog().oldest_age_seconds(), 1)
+
+
 MEASURES = {
     Kind.ERROR_RATE: error_rate,
     Kind.P95_LATENCY: p95_latency,
@@ -93,4 +97,5 @@ MEASURES = {
     Kind.JOB_STALE: job_stale,
     Kind.JOB_FAILING: job_failing,
     Kind.HEALTH_FAILING: health_failing,
+    Kind.AUDIT_UNSEALED: audit_unsealed,
 }

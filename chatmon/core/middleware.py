@@ -4,6 +4,7 @@ responses for API routes (chatmon.core.errors). Their places in MIDDLEWARE are c
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from chatmon.core import context, errors
-from chatmon.logging import access
+from chatmon.logging import access, tracing
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_META = "HTTP_X_REQUEST_ID"  # read from META: request.headers would build a dict of every header
@@ -78,7 +79,10 @@ class RequestContextMiddleware:
             if response.streaming:
                 # Logged when the server closes the response: its duration and size are known only then.
                 # Request monitoring (inside) wrapped the content first, so it has counted the bytes by then.
-                call_on_close(response, lambda: _log_access(request, response, ctx))
+                # The server closes it outside the request's context: the line is written in a copy of it, so
+                # that it carries the request's trace id.
+                request_context = contextvars.copy_context()
+                call_on_close(response, lambda: request_context.run(_log_access, request, response, ctx))
             else:
                 _log_access(request, response, ctx)
         finally:
@@ -95,6 +99,7 @@ class RequestContextMiddleware:
         match = request.resolver_match
         ctx.route = match.route if match else ""
         ctx.user_id = _user_id(request)
+        tracing.name_server_span(request, ctx.route)
 
 
 class AnonymousCallerMiddleware:

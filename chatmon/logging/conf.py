@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
 def _get(name: str, default: Any) -> Any:
@@ -25,7 +27,18 @@ def json_string_length() -> int:
 
 def redaction_string_limit() -> int:
     """Redaction cuts strings longer than max(CONSOLE_JSON_STRING_LENGTH, 8192), as LibreChat does."""
-    return max(json_string_length(), 8192)
+    if _limit[0] is None:  # read once: redaction asks for every string of every record
+        _limit[0] = max(json_string_length(), 8192)
+    return _limit[0]
+
+
+_limit: list[int | None] = [None]
+
+
+@receiver(setting_changed)
+def _forget_limit(*, setting: str, **_kwargs) -> None:
+    if setting == "CONSOLE_JSON_STRING_LENGTH":  # override_settings in tests
+        _limit[0] = None
 
 
 def slow_query_ms() -> float:

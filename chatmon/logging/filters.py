@@ -17,12 +17,17 @@ from chatmon.logging import tracing
 from chatmon.logging.redaction import REDACTED, is_sensitive_key, redact, redact_path, redact_value
 
 CONTEXT_FIELDS = ("request_id", "user_id", "route", "task_id", "task_name", "trace_id", "span_id")
-_STANDARD = frozenset(RESERVED_ATTRS) | {"message", "asctime", "_chatmon_redacted"}
+_STANDARD = frozenset(RESERVED_ATTRS) | {"message", "asctime", "_chatmon_redacted", "_chatmon_extra"}
 
 
 def extra_fields(record: logging.LogRecord) -> dict:
-    """The caller's `extra=` values and our context fields: everything that is not a standard attribute."""
-    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD}
+    """The caller's `extra=` values and our context fields: everything that is not a standard attribute.
+    Found once per record: the redaction filter notes their names for the formatter."""
+    fields = record.__dict__
+    names = fields.get("_chatmon_extra")
+    if names is not None:
+        return {name: fields[name] for name in names}
+    return {key: value for key, value in fields.items() if key not in _STANDARD}
 
 
 class ContextFilter(logging.Filter):
@@ -65,8 +70,10 @@ class RedactFilter(logging.Filter):
 def _redact_record(record: logging.LogRecord) -> None:
     record.msg = _redacted_message(record)
     record.args = None
-    for key, value in extra_fields(record).items():
+    extra = extra_fields(record)
+    for key, value in extra.items():
         record.__dict__[key] = REDACTED if is_sensitive_key(key) else redact_value(value)
+    record._chatmon_extra = tuple(extra)
     if record.exc_info and record.exc_info[1] is not None:
         error = redact_value(record.exc_info[1])
         record.exc_info = (type(error), error, error.__traceback__)

@@ -4,8 +4,9 @@ Writing and size rotation are concurrent-log-handler's: every write and every ro
 file, so gunicorn workers and Celery processes can share a file without lost or interleaved lines. The day
 is part of the file name (as with LibreChat's winston-daily-rotate-file), so every process derives the same
 file from the clock and no coordination is needed to change day. Size rotation inside a day gives
-`error-YYYY-MM-DD.log.1.gz`, `.2.gz`, ...; retention and the compression of past days run when a process
-first writes on a new day, under a sweep lock so that only one process does it.
+`error-YYYY-MM-DD.log.1.gz`, `.2.gz`, ... (as winston-daily-rotate-file numbers them: a higher number is
+newer), as many as the day needs; retention is by age (or by a number of files) and runs with the compression
+of past days when a process first writes on a new day, under a sweep lock so that only one process does it.
 """
 
 from __future__ import annotations
@@ -78,9 +79,6 @@ def today() -> date:
 class DailyRotatingFileHandler(logging.Handler):
     """Writes `<directory>/<name>-<UTC date>.log`; see the module docstring for rotation and retention."""
 
-    # Size rotations kept per day; more would make each rotation rename many files while holding the lock.
-    ROTATIONS_PER_DAY = 50
-
     def __init__(
         self,
         directory: str | os.PathLike,
@@ -124,13 +122,23 @@ class DailyRotatingFileHandler(logging.Handler):
         if self._file is not None:
             self._file.close()
         path = self.path_for(day)
+        # concurrent-log-handler shifts `.1` -> `.2` -> ... up to backupCount on every rotation, deleting what
+        # falls off the end: a cap on the day's files, and renames that grow with them. With backupCount=1 it
+        # only renames the full file to rotation_filename(".1"), which the namer turns into the day's next free
+        # number: one rename per rotation, under the library's lock, and no file of the day is ever deleted.
         self._file = ConcurrentRotatingFileHandler(
-            str(path), maxBytes=self.max_bytes, backupCount=self.ROTATIONS_PER_DAY, use_gzip=True, encoding="utf-8"
+            str(path), maxBytes=self.max_bytes, backupCount=1, use_gzip=True, encoding="utf-8"
         )
+        self._file.namer = self._next_rotation_name
         self._file.setFormatter(self.formatter)
         path.touch()  # the day's file exists from start-up, even before its first line
         self._day = day
         self.sweep(day)
+
+    def _next_rotation_name(self, default_name: str) -> str:
+        live = Path(default_name.removesuffix(".1"))  # the day's live file, whose rotation is being named
+        taken = [index for _, index, path in self._dated_files() if path.name.startswith(f"{live.name}.")]
+        return f"{live}.{max(taken, default=0) + 1}"
 
     def sweep(self, day: date) -> None:
         """Compress past days' files and delete those past retention; one process at a time does it."""
@@ -162,8 +170,8 @@ class DailyRotatingFileHandler(logging.Handler):
         if self.retention.by_days:
             expired = [path for file_day, _, path in files if file_day <= day - timedelta(days=self.retention.count)]
         else:
-            # Newest first: a later day, and within a day the live file (index 0) before .1, .2, ...
-            newest_first = sorted(files, key=lambda item: (item[0], -item[1]), reverse=True)
+            # Newest first: a later day, and within a day the live file (index 0), then the highest number.
+            newest_first = sorted(files, key=lambda item: (item[0], item[1] == 0, item[1]), reverse=True)
             expired = [path for _, _, path in newest_first[self.retention.count :]]
         for path in expired:
             path.unlink(missing_ok=True)

@@ -35,7 +35,10 @@ TRUNCATED_KEY = "__redaction_truncated__"
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bsk-[A-Za-z0-9_-]+"), "sk-[REDACTED]"),
-    (re.compile(r"\bBearer [^\s\"']+"), "Bearer [REDACTED]"),
+    # HTTP scheme and header names are case-insensitive: `authorization: bearer X` is as secret as `Bearer X`.
+    (re.compile(r"\b(Bearer) [^\s\"'\\]+", re.IGNORECASE), r"\1 [REDACTED]"),
+    # An authorization header line, whatever its scheme (`basic`, `token`, none): the scheme stays readable.
+    (re.compile(r"\b((?:proxy-)?authorization:[ \t]*(?:[A-Za-z]+[ \t]+)?)[^\s\"'\\]+", re.I), r"\1[REDACTED]"),
     (re.compile(r"\bapi-key:? [^\s\"']+", re.IGNORECASE), "api-key: [REDACTED]"),
     (re.compile(r"\bapi_key=[^\s\"'&]+", re.IGNORECASE), "api_key=[REDACTED]"),
     (re.compile(r"\bkey=[^\s\"'&]+"), "key=[REDACTED]"),
@@ -58,10 +61,30 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+# A literal that every match of some pattern above contains (compared in lower case): a string holding none of
+# them matches no pattern, so the usual log line (no secret) costs a few substring tests instead of one regex
+# sub per pattern. Keep it in step with _PATTERNS (tests/logs/test_redaction_triggers.py checks it).
+_TRIGGERS = (
+    "sk-", "bearer", "authorization", "api-key", "api_key=", "key=", "token=", "secret=", "password=",
+    "eyj", "akia", "asia", "agpa", "aida", "aroa", "aipa", "anpa", "anva",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "hf_", "gsk_", "xai-", "r8_", "aiza",
+    "k_live_", "k_test_", "basic ",
+)  # fmt: skip
+
+
+def _may_match(text: str) -> bool:
+    lowered = text.lower()
+    return any(trigger in lowered for trigger in _TRIGGERS)
+
+
 # `name=value` (query strings, form bodies, cookies) and `"name": "value"` / `'name': 'value'` (JSON, reprs);
 # the name is whole (not preceded by a name character), so `auth_token=` is judged as `auth_token`.
 _NAMED_VALUE = re.compile(r"(?<![\w.\[\]-])([A-Za-z_][\w.\[\]-]*)=([^\s\"'&]+)")
 _QUOTED_VALUE = re.compile(r"""(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4).)*)\4""")
+# The same inside serialized JSON text (`{\"password\": \"X\"}`: a chat message holding JSON, in a logged
+# request body), at any depth: a quote escaped n times is `\"`, `\\\"`, ... and the value ends at the first
+# quote escaped exactly as its opening one (more backslashes belong to a deeper level).
+_ESCAPED_QUOTED_VALUE = re.compile(r'(?<!\\)(\\+")([A-Za-z_][\w.-]*)\1(\s*:\s*)(\\+")((?:(?!(?<!\\)\4).)*)(?<!\\)\4')
 
 # Words of a name (camelCase, snake_case, kebab-case, X-Amz-Style) that make its value a secret.
 _NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
@@ -98,20 +121,44 @@ def redact(text: Any, trim_length: int | None = None) -> str:
     if not text:
         return ""
     result = str(text)
-    for pattern, replacement in _PATTERNS:
-        result = pattern.sub(replacement, result)
-    # The name rules need a callback; most log lines have no '=' and skip it.
-    if "=" in result:
-        result = _NAMED_VALUE.sub(_named_value, result)
-    if ":" in result:
-        result = _QUOTED_VALUE.sub(_quoted_value, result)
+    result = _redact_short(result) if len(result) <= _SHORT else _redact_text(result)
     if trim_length is not None and len(result) > trim_length:
         return result[:trim_length] + "..."
     return result
 
 
+# Short strings (methods, routes, addresses, ids, model names) come back in record after record: their
+# redaction is remembered. Only in this process's memory, and bounded.
+_SHORT = 64
+
+
+@functools.lru_cache(maxsize=8192)
+def _redact_short(text: str) -> str:
+    return _redact_text(text)
+
+
+def _redact_text(text: str) -> str:
+    result = text
+    if _may_match(result):
+        for pattern, replacement in _PATTERNS:
+            result = pattern.sub(replacement, result)
+    # The name rules need a callback; most log lines have no '=' and skip it.
+    if "=" in result:
+        result = _NAMED_VALUE.sub(_named_value, result)
+    if ":" in result:
+        result = _QUOTED_VALUE.sub(_quoted_value, result)
+        if '\\"' in result:
+            result = _ESCAPED_QUOTED_VALUE.sub(_quoted_value, result)
+    return result
+
+
 def redact_value(value: Any) -> Any:
     """A redacted deep copy of `value` (strings, containers, exceptions, dataclasses); the input is untouched."""
+    value_type = type(value)
+    if value_type is str and len(value) <= _SHORT:  # most log fields: ids, routes, names (remembered)
+        return _redact_short(value) if value else value
+    if value_type is int or value_type is float or value is None:
+        return value
     return _redact(value, 0, frozenset())
 
 
@@ -130,8 +177,11 @@ def is_sensitive_key(key: Any) -> bool:
     """A mapping key whose value is a secret. Stricter than a name in text: the key's last word must name the
     secret (`apiKey`, `auth_token`, `new_password`), because redact_value also cleans data that is stored
     (violation details, audit metadata), where `token_cost` or `session_seconds` must stay readable."""
-    if not isinstance(key, str):
-        return False
+    return isinstance(key, str) and _is_sensitive_key_name(key)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few keys come back in every record
+def _is_sensitive_key_name(key: str) -> bool:
     if SENSITIVE_KEY.match(key):
         return True
     words = [word.lower() for word in _NAME_WORDS.findall(key)]
@@ -156,9 +206,11 @@ def _named_value(match: re.Match[str]) -> str:
 
 def _quoted_value(match: re.Match[str]) -> str:
     quote, name, colon, value_quote = match[1], match[2], match[3], match[4]
-    if not is_sensitive_name(name):
-        return match[0]
-    return f"{quote}{name}{quote}{colon}{value_quote}{REDACTED}{value_quote}"
+    if is_sensitive_name(name):
+        value = REDACTED
+    else:  # the value may itself be serialized JSON (`"body": "{\\"password\\": ...}"`): look inside it
+        value = _ESCAPED_QUOTED_VALUE.sub(_quoted_value, match[5]) if '\\"' in match[5] else match[5]
+    return f"{quote}{name}{quote}{colon}{value_quote}{value}{value_quote}"
 
 
 def _redact(value: Any, depth: int, seen: frozenset[int]) -> Any:
@@ -194,6 +246,8 @@ def _redact(value: Any, depth: int, seen: frozenset[int]) -> Any:
 
 
 def _redact_string(value: str) -> str:
+    if len(value) <= _SHORT:
+        return _redact_short(value) if value else value
     limit = conf.redaction_string_limit()
     if len(value) <= limit:
         return redact(value)

@@ -4,6 +4,8 @@ Safe to run twice or concurrently: a batch is claimed by an atomic rename (store
 CompactedBatch marker is inserted in the same transaction as the rows it adds, so a batch that a crashed
 or concurrent run already wrote is skipped (the marker's unique key refuses it) and then released.
 A batch stays in Redis until its rows are committed, so nothing flushed is lost to a crash or a restart.
+From claim to release it holds the lock that readers of recent rollups take (chatmon.monitoring.recent), so
+they never see a batch half moved.
 """
 
 from __future__ import annotations
@@ -18,19 +20,21 @@ from django.utils import timezone
 
 from chatmon.monitoring import conf, store
 from chatmon.monitoring.models import ActiveUsers, CompactedBatch, DailyCount, RequestRollup
+from chatmon.monitoring.recent import compaction_lock
 
 
 def compact(*, now: float | None = None) -> dict:
     now = time.time() if now is None else now
     conn = store.client()
-    claimed = store.claim_ready(conn, now=now)
     written = skipped = 0
-    for claim in store.claims(conn):
-        if _write(claim, store.read_claim(conn, claim)):
-            written += 1
-        else:
-            skipped += 1
-        store.release(conn, claim)
+    with compaction_lock(conn):
+        claimed = store.claim_ready(conn, now=now)
+        for claim in store.claims(conn):
+            if _write(claim, store.read_claim(conn, claim)):
+                written += 1
+            else:
+                skipped += 1
+            store.release(conn, claim)
     users = _store_active_users(store.pending_user_counts(conn, now=now))
     cutoff = timezone.now() - timedelta(days=conf.compacted_batch_retention_days())
     pruned, _ = CompactedBatch.objects.filter(compacted_at__lt=cutoff).delete()

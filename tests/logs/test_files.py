@@ -58,6 +58,20 @@ def test_it_rotates_by_size_and_gzips_the_rotated_file(tmp_path):
     assert sorted(line[:8] for line in lines.splitlines()) == [f"line {i:03d}" for i in range(30)]
 
 
+def test_it_keeps_every_rotation_of_a_busy_day_numbering_newer_files_higher(tmp_path):
+    # 1,200 lines of 100 bytes into 1 KB files: about 110 rotations in one day, past the 50 once kept per day.
+    handler = _handler(tmp_path, max_size="1k")
+    for index in range(1200):
+        _emit(handler, f"line {index:05d} " + "x" * 88)
+    handler.close()
+    day = datetime.now(tz=UTC).date().isoformat()
+    rotated = sorted(tmp_path.glob(f"error-{day}.log.*.gz"), key=lambda path: int(path.name.split(".")[2]))
+    assert len(rotated) > 100
+    lines = [line for path in rotated for line in gzip.decompress(path.read_bytes()).decode().splitlines()]
+    lines += (tmp_path / f"error-{day}.log").read_text().splitlines()
+    assert [line[:10] for line in lines] == [f"line {i:05d}" for i in range(1200)], "all kept, oldest in .1"
+
+
 def test_it_changes_file_with_the_date_and_compresses_past_days(tmp_path):
     with time_machine.travel(datetime(2026, 3, 1, 23, 59, tzinfo=UTC), tick=False) as traveller:
         handler = _handler(tmp_path)
@@ -91,6 +105,15 @@ def test_it_keeps_a_number_of_files_when_retention_has_no_unit(tmp_path):
     with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False):
         _handler(tmp_path, max_files="2").close()
     assert sorted(path.name for path in tmp_path.glob("error-*")) == ["error-2026-02-28.log.gz", "error-2026-03-01.log"]
+
+
+def test_a_number_of_files_keeps_the_newest_rotations_of_the_day(tmp_path):
+    for index in (1, 2, 3):
+        (tmp_path / f"error-2026-03-01.log.{index}.gz").write_bytes(gzip.compress(b"rotated\n"))
+    with time_machine.travel(datetime(2026, 3, 2, 0, 5, tzinfo=UTC), tick=False):
+        _handler(tmp_path, max_files="3").close()
+    names = sorted(path.name for path in tmp_path.glob("error-*"))
+    assert names == ["error-2026-03-01.log.2.gz", "error-2026-03-01.log.3.gz", "error-2026-03-02.log"]
 
 
 def test_it_parses_sizes_and_retentions():
