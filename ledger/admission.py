@@ -77,6 +77,9 @@ def check_balance(
     """
     amount = checked_number(amount, name="amount", limit=MAX_TOKENS)
     endpoint_token_config = checked_token_config(endpoint_token_config)
+    if endpoint and endpoint in conf.free_endpoints():
+        # A free endpoint's request costs nothing: admitted, nothing held.
+        endpoint_token_config = pricing.FREE_TOKEN_CONFIG
     user_id = book.user_id_of(user)
     now = timezone.now()
     rate = table_at(now).multiplier(

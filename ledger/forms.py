@@ -7,8 +7,8 @@ import math
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ledger.models import PriceOverride
-from ledger.validation import ABSURD, MAX_RATE
+from ledger.models import CallPriceOverride, PriceOverride
+from ledger.validation import ABSURD, MAX_RATE, MAX_UNIT_PRICE
 
 
 class GrantCreditsForm(forms.Form):
@@ -50,4 +50,22 @@ class PriceOverrideForm(forms.ModelForm):
         for name in ("prompt", "completion", "cache_write", "cache_read", "premium_prompt", "premium_completion"):
             if data.get(name) is not None and not 0 <= data[name] <= MAX_RATE:
                 self.add_error(name, f"Rates are credits per token: from 0 to {MAX_RATE:,}.")
+        return data
+
+
+class CallPriceOverrideForm(forms.ModelForm):
+    class Meta:
+        model = CallPriceOverride
+        fields = ["kind", "name", "size", "quality", "price", "effective_from", "note"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        price = data.get("price")
+        if price is not None and not (math.isfinite(price) and 0 <= price <= MAX_UNIT_PRICE):
+            self.add_error("price", f"Prices are credits per call: from 0 to {MAX_UNIT_PRICE:,}.")
+        if data.get("kind") != "image" and (data.get("size", "*") != "*" or data.get("quality", "*") != "*"):
+            self.add_error(None, "Size and quality price images only; leave them * for other kinds.")
+        for name in ("size", "quality"):  # the item key puts them after the name, separated by ':'
+            if ":" in (data.get(name) or ""):
+                self.add_error(name, "May not contain ':'.")
         return data

@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 TOKENS = Counter("ledger_tokens_total", "Tokens charged, by pricing key and token type.", ["value_key", "token_type"])
 CREDITS_SPENT = Counter(
     "ledger_credits_spent_total",
-    "Credits charged for tokens, by pricing key and token type.",
+    "Credits charged for tokens and priced calls, by pricing key (a call's kind) and token type.",
     ["value_key", "token_type"],
+)
+CALLS = Counter(
+    "ledger_calls_total", "Priced calls charged (images, searches, sessions, tool calls), by kind.", ["kind"]
 )
 CREDITS_WRITTEN_OFF = Counter(
     "ledger_credits_written_off_total", "Charges a balance could not absorb because balances stop at zero."
@@ -39,6 +42,13 @@ SPEND_SECONDS = Histogram("ledger_spend_seconds", "Time to record one spend (all
 def spend_counters(value_key: str, token_type: str) -> tuple:
     """The TOKENS and CREDITS_SPENT children for one label pair, looked up once (labels() takes a lock each call)."""
     return TOKENS.labels(value_key, token_type), CREDITS_SPENT.labels(value_key, token_type)
+
+
+def count_call(kind: str, quantity: float, credits: float, written_off: float) -> None:
+    """A call row's figures; `kind` is one of the five call kinds, so the labels stay bounded."""
+    CALLS.labels(kind).inc(quantity)
+    CREDITS_SPENT.labels(kind, "call").inc(abs(credits))
+    CREDITS_WRITTEN_OFF.inc(written_off or 0)
 
 
 class LedgerCollector:

@@ -108,9 +108,11 @@ class PriceTable:
         input_token_count=None,
         endpoint_token_config: Mapping | None = None,
     ) -> float:
-        # A custom endpoint's config prices the models it lists; unlisted models fall through (T2).
-        if endpoint_token_config and model and model in endpoint_token_config:
-            rate = endpoint_token_config[model].get(token_type)
+        # A custom endpoint's config prices the models it lists, and its '*' entry every other model of the
+        # endpoint (newer LibreChat); without a '*' entry unlisted models fall through (T2).
+        configured = configured_rates(endpoint_token_config, model)
+        if configured is not None:
+            rate = configured.get(token_type)
             return self.default_rate if rate is None else rate
         if value_key and token_type:
             return self._rate(value_key, token_type, input_token_count)
@@ -126,14 +128,30 @@ class PriceTable:
         self, *, model=None, value_key=None, cache_type=None, endpoint=None, endpoint_token_config=None
     ) -> float | None:
         # Same shape as multiplier(), but every "not found" is None so callers fall back to the input rate.
-        if endpoint_token_config and model and model in endpoint_token_config:
-            return endpoint_token_config[model].get(cache_type)
+        configured = configured_rates(endpoint_token_config, model)
+        if configured is not None:
+            return configured.get(cache_type)
         if value_key and cache_type:
             return self.cache_values.get(value_key, {}).get(cache_type)
         if not cache_type or not model:
             return None
         key = self.value_key(model, endpoint)
         return self.cache_values.get(key, {}).get(cache_type) if key else None
+
+
+# The entry of an endpoint token config that prices every model not listed by name.
+ANY_MODEL = "*"
+# How a free endpoint (LEDGER_FREE_ENDPOINTS) is priced: every model at 0, so its rows still count usage.
+FREE_TOKEN_CONFIG = {ANY_MODEL: {"prompt": 0.0, "completion": 0.0, "write": 0.0, "read": 0.0}}
+
+
+def configured_rates(endpoint_token_config: Mapping | None, model) -> Mapping | None:
+    """The rates an endpoint token config gives `model`: its own entry, else the '*' entry, else None."""
+    if not endpoint_token_config:
+        return None
+    if model and model in endpoint_token_config:
+        return endpoint_token_config[model]
+    return endpoint_token_config.get(ANY_MODEL)
 
 
 def _warn_unpriced(model: str) -> None:

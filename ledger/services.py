@@ -1,7 +1,8 @@
 """The ledger's write API: spends, grants, balance checks with holds, refills (the only code that changes rows).
 
-Public names (stable; see DESIGN.md): spend_tokens, spend_structured_tokens, check_balance, release_hold,
-grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult, BalanceCheck;
+Public names (stable; see DESIGN.md): spend_tokens, spend_structured_tokens, spend_calls, check_balance,
+release_hold, grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult,
+CallSpendResult, BalanceCheck;
 import_transactions and import_balance for another system's ledger (the LibreChat import).
 `user` may be a user instance or a user id everywhere.
 """
@@ -16,10 +17,11 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from ledger import book, conf, metrics, signals, spendsql
+from ledger import book, calls, conf, metrics, signals, spendsql
 from ledger.admission import BalanceCheck, check_balance, release_hold, sync_balance_settings
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
+from ledger.pricing import FREE_TOKEN_CONFIG, configured_rates
 from ledger.refills import refill_due_balances, release_expired_holds
 from ledger.validation import (
     MAX_BALANCE,
@@ -34,6 +36,7 @@ from ledger.valuation import Charge, plain_row, structured_prompt_row
 
 __all__ = [
     "BalanceCheck",
+    "CallSpendResult",
     "ImportCheckpoint",
     "ImportedBalance",
     "LedgerInputError",
@@ -45,6 +48,7 @@ __all__ = [
     "refill_due_balances",
     "release_expired_holds",
     "release_hold",
+    "spend_calls",
     "spend_structured_tokens",
     "spend_tokens",
     "sync_balance_settings",
@@ -62,7 +66,21 @@ class SpendResult:
     balance: float | None
 
 
+@dataclass(frozen=True)
+class CallSpendResult:
+    # One `call` row per item key, in the order of the items: written now, or by an earlier spend of the message.
+    rows: tuple[Transaction, ...]
+    # Credits after the spend; None when balances are off.
+    balance: float | None
+
+    @property
+    def credits(self) -> float:
+        """What the rows charge together (positive)."""
+        return 0.0 - sum(row.token_value for row in self.rows)  # 0.0, not -0.0, for rows of a free endpoint
+
+
 def _charge(user, model, conversation_id, context, endpoint, endpoint_token_config, message_id) -> Charge:
+    config = checked_token_config(endpoint_token_config)
     return Charge(
         user_id=book.user_id_of(user),
         model=model,
@@ -70,7 +88,7 @@ def _charge(user, model, conversation_id, context, endpoint, endpoint_token_conf
         conversation_id=conversation_id,
         endpoint=endpoint,
         message_id=None if message_id is None else str(message_id),
-        endpoint_token_config=checked_token_config(endpoint_token_config),
+        endpoint_token_config=FREE_TOKEN_CONFIG if endpoint and endpoint in conf.free_endpoints() else config,
     )
 
 
@@ -141,6 +159,66 @@ def spend_structured_tokens(
     return _record(charge, rows)
 
 
+def spend_calls(
+    *, user, items, message_id=None, conversation_id=None, endpoint=None, context="message"
+) -> CallSpendResult:
+    """Charge priced calls: images, web searches, code sessions, file searches, named tools (ledger/calls.py).
+
+    `items` is a list of dicts {kind, name, quantity, size?, quality?}; items with the same kind, name and
+    options are added up into one `call` row (quantity in raw_amount, unit price in rate). The same rules as a
+    token spend: with a `message_id` each item of a message is charged once however often it is retried
+    (so send a message's calls once it is done, each item with its total quantity);
+    the balance stops at 0 (the rest is written off); the spend settles the user's oldest hold, unless the
+    message's tokens were charged already (that generation's hold is settled). An endpoint in
+    LEDGER_FREE_ENDPOINTS charges 0 a call and still writes the rows. Raises LedgerInputError (nothing
+    written) for an unknown kind or key, a missing name, a quantity that is not a whole number from 1 to 10^6.
+    """
+    checked = calls.checked_items(items)
+    charge = calls.CallCharge(
+        user_id=book.user_id_of(user),
+        conversation_id=None if conversation_id is None else str(conversation_id),
+        message_id=None if message_id is None else str(message_id),
+        endpoint=endpoint,
+        context=context,
+        free=bool(endpoint) and endpoint in conf.free_endpoints(),
+    )
+    rows = calls.call_rows(calls.table_at(timezone.now()), charge, checked)
+    for row in rows:
+        for name in _SPEND_FIGURES:
+            checked_stored(getattr(row, name), name=f"{row.item} {name}")
+    if not rows or not conf.transactions_enabled():
+        return CallSpendResult((), None)
+    started = time.perf_counter()
+    new_rows, balance = _write(charge, rows, settle=not _tokens_charged(charge))
+    metrics.SPEND_SECONDS.observe(time.perf_counter() - started)
+    for row in new_rows:
+        metrics.count_call(row.item.split(":", 1)[0], -row.raw_amount, -row.token_value, row.written_off)
+    by_item = {row.item: row for row in new_rows}
+    if len(new_rows) < len(rows):
+        metrics.DUPLICATE_SPENDS.inc(len(rows) - len(new_rows))
+        by_item.update(_charged_calls(charge, [row.item for row in rows if row.item not in by_item]))
+    return CallSpendResult(tuple(by_item[row.item] for row in rows if row.item in by_item), balance)
+
+
+def _charged_calls(charge: calls.CallCharge, items: list[str]) -> dict[str, Transaction]:
+    """Call rows already recorded for this message, by item."""
+    rows = Transaction.objects.filter(
+        user_id=charge.user_id, message_id=charge.message_id, token_type=Transaction.TokenType.CALL, item__in=items
+    )
+    return {row.item: row for row in rows}
+
+
+def _tokens_charged(charge: calls.CallCharge) -> bool:
+    """Whether the message of these calls was charged for tokens already (so its admission hold is settled)."""
+    if charge.message_id is None or not conf.balance_enabled():
+        return False
+    return Transaction.objects.filter(
+        user_id=charge.user_id,
+        message_id=charge.message_id,
+        token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION],
+    ).exists()
+
+
 # The figures a spend computes; with valid input they stay far inside the stored limit, but a price override
 # or a pricing bug must fail the spend with a clear error, not write a row the database or the pages refuse.
 _SPEND_FIGURES = ("rate", "raw_amount", "token_value", "input_tokens", "write_tokens", "read_tokens")
@@ -163,8 +241,9 @@ def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
     return SpendResult(by_type.get("prompt"), by_type.get("completion"), balance)
 
 
-def _write(charge: Charge, rows: list[Transaction]) -> tuple[list[Transaction], float | None]:
+def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[list[Transaction], float | None]:
     """Insert the rows not yet charged and, when balances are on, apply them: one transaction, one lock.
+    With `settle`, a write settles the user's oldest hold.
 
     The rows are chained as if all were new; the insert skips those already recorded for their message (the
     unique constraint), and only then, rarely, are the written ones chained again.
@@ -181,7 +260,8 @@ def _write(charge: Charge, rows: list[Transaction]) -> tuple[list[Transaction], 
         if len(written) < len(rows):
             after = _rechain(credits, written)
         if written:
-            held = _settle(cursor, db, charge.user_id, held, now)
+            if settle:
+                held = _settle(cursor, db, charge.user_id, held, now)
             spendsql.save_balance(cursor, db, pk, after, held, now)
     return written, after
 
@@ -224,7 +304,7 @@ def _charged(charge: Charge, token_types: list[str]) -> dict[str, Transaction]:
 
 
 def _count(charge: Charge, rows: list[Transaction]) -> None:
-    priced_by_config = bool(charge.endpoint_token_config) and charge.model in charge.endpoint_token_config
+    priced_by_config = configured_rates(charge.endpoint_token_config, charge.model) is not None
     for row in rows:
         key = "custom" if priced_by_config else (row.value_key or "unknown")
         tokens, credits = metrics.spend_counters(key, row.token_type)
@@ -345,7 +425,10 @@ _IMPORTED_FIGURES = ("rate", "raw_amount", "input_tokens", "write_tokens", "read
 
 
 def _imported_row(fields: Mapping[str, Any]) -> Transaction:
-    checked_token_type(fields.get("token_type"))
+    token_type = checked_token_type(fields.get("token_type"))
+    if (token_type == Transaction.TokenType.CALL) != bool(fields.get("item")):
+        # The database's ledger_tx_item_iff_call would refuse the row; say why, before anything is written.
+        raise LedgerInputError("a `call` row needs its item, and only a `call` row may name one")
     checked_number(fields.get("token_value"), name="token_value")
     for name in _IMPORTED_FIGURES:
         if fields.get(name) is not None:

@@ -4,7 +4,7 @@ Profiling showed the ORM spent about four times longer compiling a spend's queri
 running them, so a spend runs these statements, built once per process and database vendor (table names and
 the insert's columns come from the models' metadata): one locking SELECT of the balance, one INSERT of the rows
 (multi-row with RETURNING on PostgreSQL, one row per statement on SQLite) whose `ON CONFLICT DO NOTHING`
-against the unique (user, message id, token type) constraint is also the idempotency check, and one UPDATE of
+against the unique (user, message id, token type, item) constraint is also the idempotency check, and one UPDATE of
 the balance (plus one UPDATE ... RETURNING settling a hold when the user has any; SQLite 3.35+ has RETURNING).
 """
 
@@ -42,7 +42,7 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
         lock=f"SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s{' FOR UPDATE' * for_update}",
         insert_row="(" + ", ".join(["%s"] * len(fields)) + ")",
         insert_head=f"INSERT INTO {tx} ({columns}) VALUES ",
-        insert_tail=" ON CONFLICT DO NOTHING" + " RETURNING id, token_type" * returning,
+        insert_tail=" ON CONFLICT DO NOTHING" + " RETURNING id, token_type, item" * returning,
         save_balance=f"UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s WHERE id = %s",
         # The oldest active hold, closed in one statement; the balance row lock serialises every hold change.
         settle_hold=(
@@ -74,7 +74,8 @@ def lock_balance(cursor, connection, user_id) -> tuple | None:
 
 
 def insert_new(cursor, connection, rows: list[Transaction]) -> list[Transaction]:
-    """Insert the rows whose (user, message id, token type) is not recorded yet; returns those, with their pks."""
+    """Insert the rows whose (user, message id, token type, item) is not recorded yet; returns those, with their
+    pks."""
     sql = _sql(connection)
     params = [
         [
@@ -85,20 +86,21 @@ def insert_new(cursor, connection, rows: list[Transaction]) -> list[Transaction]
         for row in rows
     ]
     if sql.returning:
-        # One statement; a spend's rows have distinct token types, so RETURNING's say which rows were written.
+        # One statement; a spend's rows have distinct (token type, item) pairs, so RETURNING's say which rows
+        # were written.
         flat = [value for values in params for value in values]
         cursor.execute(sql.insert_head + ", ".join([sql.insert_row] * len(rows)) + sql.insert_tail, flat)
-        pks = {token_type: pk for pk, token_type in cursor.fetchall()}
+        pks = {(token_type, item): pk for pk, token_type, item in cursor.fetchall()}
     else:
         pks = {}
         for row, values in zip(rows, params, strict=True):
             cursor.execute(sql.insert_head + sql.insert_row + sql.insert_tail, values)
             if cursor.rowcount:
-                pks[row.token_type] = cursor.lastrowid
+                pks[row.token_type, row.item] = cursor.lastrowid
     written = []
     for row in rows:
-        if row.token_type in pks:
-            row.pk = pks[row.token_type]
+        if (row.token_type, row.item) in pks:
+            row.pk = pks[row.token_type, row.item]
             row._state.adding, row._state.db = False, connection.alias
             written.append(row)
     return written

@@ -6,6 +6,9 @@ whole credits (2^53 ~ 9e15), so every figure derived from valid input is finite 
 - a rate: 0 <= rate <= MAX_RATE credits per token (10^6, i.e. 1 USD per token; the shipped table's highest
   is 270);
 - a credit amount given at once (a grant, an imported balance or row): |amount| <= ABSURD (10^12 = 1M USD);
+- a priced call: at most MAX_CALLS (10^6) of one item in one spend, at a unit price from 0 to MAX_UNIT_PRICE
+  credits (10^9, i.e. 1,000 USD a call; the shipped call prices' highest is 250,000), so a call row's value
+  stays within 10^15;
 - a balance: at most MAX_BALANCE (10^15 credits); a grant that would pass it is refused.
 The database refuses any stored figure beyond STORED_LIMIT (10^16) or not finite (ledger/models.py), which
 valid input never reaches: a spend's largest value is 3 x 10^9 tokens x 10^6 (a structured prompt).
@@ -23,6 +26,8 @@ from numbers import Real
 ABSURD = 10**12
 MAX_TOKENS = 10**9
 MAX_RATE = 10**6
+MAX_CALLS = 10**6
+MAX_UNIT_PRICE = 10**9
 MAX_BALANCE = 10**15
 STORED_LIMIT = 10**16
 # The rate names of an endpoint token config that the ledger prices with (others, such as LibreChat's

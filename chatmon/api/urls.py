@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("holds/<int:hold_id>/release", ledger.HoldReleaseView.as_view(), name="hold_release"),
     path("spends", ledger.SpendView.as_view(), name="spend"),
     path("spends/batch", ledger.SpendBatchView.as_view(), name="spend_batch"),
+    path("spends/calls", ledger.CallSpendView.as_view(), name="spend_calls"),
+    path("spends/calls/batch", ledger.CallSpendBatchView.as_view(), name="spend_calls_batch"),
     path("grants", ledger.GrantView.as_view(), name="grant"),
     path("balance", ledger.BalanceView.as_view(), name="balance"),
     path("transactions", ledger.TransactionListView.as_view(), name="transactions"),
@@ -23,5 +26,11 @@ urlpatterns = [
     path("timings", events.TimingsView.as_view(), name="timings"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"", not_found, name="not_found"),
 ]
+if apps.is_installed("chatmon.analytics"):  # experiments live there; a project may leave that app out
+    from chatmon.api.views import experiments
+
+    urlpatterns.append(
+        path("experiments/<slug:slug>/assignment", experiments.AssignmentView.as_view(), name="experiment_assignment")
+    )
+urlpatterns.append(re_path(r"", not_found, name="not_found"))

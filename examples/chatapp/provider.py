@@ -68,6 +68,24 @@ class TokenUsage:
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
 
 
+# Commands that make the fake provider "call a tool" before it answers: the calls are priced per call by the
+# ledger (ledger/calls.py), beside the reply's tokens. `/image <prompt>` generates one image, `/search <query>`
+# runs one to three web searches (by hash of the input).
+IMAGE_COMMAND, SEARCH_COMMAND = "/image", "/search"
+IMAGE_MODEL, IMAGE_SIZE, IMAGE_QUALITY = "dall-e-3", "1024x1024", "standard"
+SEARCH_PROVIDER = "openai"
+
+
+def tool_calls(text: str) -> list[dict]:
+    """The priced calls a message makes, as ledger.services.spend_calls items (empty for a plain message)."""
+    command = text.split(maxsplit=1)[0].lower() if text.strip() else ""
+    if command == IMAGE_COMMAND:
+        return [{"kind": "image", "name": IMAGE_MODEL, "size": IMAGE_SIZE, "quality": IMAGE_QUALITY, "quantity": 1}]
+    if command == SEARCH_COMMAND:
+        return [{"kind": "web_search", "name": SEARCH_PROVIDER, "quantity": 1 + _digest(text) % 3}]
+    return []
+
+
 def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest(), "big")
 
@@ -107,6 +125,8 @@ class FakeStream:
         self.fail_at = (digest >> 64) % max(len(self.chunks), 1)
         self.cache_split = ((digest >> 96) % 5, (digest >> 112) % 3)  # tenths of the prompt read, written
         self.produced_words = 0
+        # Made before the first chunk (as a tool call precedes the answer), so charged however the reply ends.
+        self.calls = tool_calls(text)
 
     def __iter__(self) -> Iterator[str]:
         for index, chunk in enumerate(self.chunks):

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import StreamingHttpResponse
 
+from chatmon.logging import tracing
 from examples.chatapp import payloads, services
 from examples.chatapp.models import Conversation, Message
 from examples.chatapp.provider import FakeStream, ProviderError
@@ -51,8 +52,13 @@ class ChatReply:
 
     def __iter__(self) -> Iterator[str]:
         yield sse("message", {"created": True, "message": payloads.message(self.question)})
+        # The provider call and its wait for the first token are child spans of the request's span.
+        model = {"llm.model": self.provider.model}
+        chunks = tracing.traced_iteration(
+            self.provider, "chat.provider_call", first_item="chat.first_token", attributes=model
+        )
         try:
-            for chunk in self.provider:
+            for chunk in chunks:
                 self.parts.append(chunk)
                 yield sse("message", {"text": chunk, **self._ids()})
         except ProviderError as exc:
@@ -73,7 +79,7 @@ class ChatReply:
         if self.saved is None:
             usage = self.provider.usage
             spend = ledger.spend_structured_tokens if usage.structured else ledger.spend_tokens
-            with transaction.atomic():
+            with tracing.span("chat.spend", {"llm.model": usage.model, "chat.status": status}), transaction.atomic():
                 spend(
                     user=self.conversation.user,
                     model=usage.model,
@@ -82,6 +88,13 @@ class ChatReply:
                     context="message" if status == Message.Status.COMPLETE else "incomplete",
                     **usage.ledger_tokens(),
                 )
+                if self.provider.calls:  # an image or web searches: priced per call, once per message and item
+                    ledger.spend_calls(
+                        user=self.conversation.user,
+                        items=self.provider.calls,
+                        conversation_id=str(self.conversation.id),
+                        message_id=str(self.message_id),
+                    )
                 self.saved = services.save_reply(
                     conversation=self.conversation,
                     message_id=self.message_id,

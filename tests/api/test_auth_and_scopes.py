@@ -17,6 +17,8 @@ ENDPOINTS = [
     ("post", "holds/999999/release", Scope.LEDGER_WRITE, {}),
     ("post", "spends", Scope.LEDGER_WRITE, {"user": "u1", "model": "gpt-4o", "prompt_tokens": 1}),
     ("post", "spends/batch", Scope.LEDGER_WRITE, {"items": [{"user": "u1", "model": "gpt-4o", "prompt_tokens": 1}]}),
+    ("post", "spends/calls", Scope.LEDGER_WRITE, {"user": "u1", "items": [{"kind": "web_search"}]}),
+    ("post", "spends/calls/batch", Scope.LEDGER_WRITE, {"items": [{"user": "u1", "items": [{"kind": "web_search"}]}]}),
     ("post", "grants", Scope.LEDGER_GRANT, {"user": "u1", "amount": 5}),
     ("get", "balance", Scope.LEDGER_READ, {"user": "u1"}),
     ("get", "transactions", Scope.LEDGER_READ, {"user": "u1"}),
@@ -24,6 +26,7 @@ ENDPOINTS = [
     ("get", "bans/check", Scope.BANS_READ, {"user": "u1"}),
     ("post", "events/audit", Scope.EVENTS_WRITE, {"events": [{"action": "auth.login", "user": "u1"}]}),
     ("post", "events/features", Scope.EVENTS_WRITE, {"events": [{"name": "message.copied"}]}),
+    ("post", "experiments/no-such/assignment", Scope.EXPERIMENTS, {"user": "u1"}),
     ("post", "timings", Scope.EVENTS_WRITE, {"timings": [{"route": "/r", "method": "GET", "status": 200,
                                                           "duration_ms": 3}]}),
 ]  # fmt: skip
@@ -57,7 +60,7 @@ def test_it_answers_403_to_a_key_without_the_scope(make_api, method, path, scope
 @pytest.mark.parametrize(("method", "path", "scope", "body"), ENDPOINTS, ids=IDS)
 def test_it_serves_a_key_with_the_scope(make_api, method, path, scope, body):
     response = call(make_api(scope), method, path, body)
-    expected = 404 if path.startswith("holds/") else 200
+    expected = 404 if path.startswith(("holds/", "experiments/no-such/")) else 200
     assert response.status_code == expected, response.content
 
 

@@ -13,6 +13,7 @@ from ledger.models import Transaction
 
 VALID = {
     "spends": {"user": "u1", "model": "gpt-4o", "prompt_tokens": 100, "message_id": "m1", "context": "message"},
+    "spends/calls": {"user": "u1", "items": [{"kind": "image", "name": "dall-e-3"}], "message_id": "m1"},
     "events/audit": {"events": [{"action": "auth.login", "user": "u1", "metadata": {"note": "@"}}]},
 }
 NESTED = "[" * 50_000 + "]" * 50_000  # 100 KB

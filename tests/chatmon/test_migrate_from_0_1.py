@@ -92,7 +92,7 @@ MOVED_CONTENT_TYPES = {old.lower(): new.lower() for old, new in TABLES.values() 
 # Tables whose rows legitimately change: permissions follow their model; content types are only added.
 CHANGING = {"auth_permission", "contenttypes_contenttype"}
 # Columns added since 0.1, with the value the migration gives 0.1's rows: its audit events keep hash version 1.
-ADDED_COLUMNS = {"auditlog_auditevent": {"hash_version": 1}}
+ADDED_COLUMNS = {"auditlog_auditevent": {"hash_version": 1}, "ledger_transaction": {"item": ""}}
 # What the seed's group grants its member, as 0.1 and the current code name it.
 PERMISSIONS = {
     "chatmon.change_alertrule": "chatmon_alerting.change_alertrule",

@@ -30,6 +30,17 @@ def spend(user_id: str, count: int, worker: str) -> dict:
     return {"spent": count}
 
 
+def calls(user_id: str, count: int, worker: str) -> dict:
+    """Every client submits the same messages' priced calls (twice each): each item must be charged once."""
+    from ledger import services
+
+    items = [{"kind": "image", "name": "dall-e-3"}, {"kind": "web_search", "name": "openai", "quantity": 2}]
+    for i in range(count):
+        for _ in range(2):
+            services.spend_calls(user=user_id, items=items, message_id=f"shared-{i}")
+    return {"spent": count}
+
+
 def admit(user_id: str, count: int, worker: str) -> dict:
     from ledger import services
 
@@ -42,7 +53,7 @@ def main() -> None:
     mode, user_id, count, worker = sys.argv[1:5]
     django.setup()
     ready_then_wait()
-    print(json.dumps({"spend": spend, "admit": admit}[mode](user_id, int(count), worker)))
+    print(json.dumps({"spend": spend, "calls": calls, "admit": admit}[mode](user_id, int(count), worker)))
 
 
 if __name__ == "__main__":

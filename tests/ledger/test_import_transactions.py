@@ -45,6 +45,8 @@ def test_it_continues_an_existing_balance_instead_of_opening_one(member):
 @pytest.mark.parametrize(("bad", "message"), [
     ({"token_type": "bananas"}, "token_type 'bananas' is not one of"),
     ({"token_value": float("nan")}, "token_value is NaN"),
+    ({"token_type": "call"}, "a `call` row needs its item"),
+    ({"item": "web_search"}, "only a `call` row may name one"),
 ])  # fmt: skip
 def test_it_refuses_a_bad_row_and_writes_nothing(member, bad, message):
     with pytest.raises(services.LedgerInputError, match=message):

@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chatmon.api.serializers.common import MAX_AMOUNT, ExternalUserSerializer, batch_of
+from ledger import calls
 from ledger.models import Transaction
-from ledger.validation import MAX_RATE, MAX_TOKENS, PRICED_KEYS
+from ledger.validation import MAX_CALLS, MAX_RATE, MAX_TOKENS, PRICED_KEYS
 
 
 def count_field(name: str) -> serializers.FloatField:
@@ -143,6 +144,7 @@ class TransactionSerializer(serializers.Serializer):
     rate = serializers.FloatField(allow_null=True)
     raw_amount = serializers.FloatField(allow_null=True)
     token_value = serializers.FloatField(allow_null=True)
+    item = serializers.CharField(help_text="What a `call` row charges (`image:dall-e-3:1024x1024:hd`); else empty.")
     input_tokens = serializers.FloatField(allow_null=True)
     write_tokens = serializers.FloatField(allow_null=True)
     read_tokens = serializers.FloatField(allow_null=True)
@@ -163,6 +165,59 @@ class SpendResultSerializer(serializers.Serializer):
 
 class SpendBatchSerializer(serializers.Serializer):
     items = batch_of(SpendSerializer)
+
+
+class CallItemSerializer(serializers.Serializer):
+    """One priced item: `quantity` images, queries, sessions or calls of `kind`."""
+
+    kind = serializers.ChoiceField(list(calls.KINDS))
+    name = serializers.RegexField(
+        r"^[\w .:/@+-]{1,100}\Z",
+        required=False,
+        allow_null=True,
+        help_text="The image model, search provider or tool called (required for image and tool).",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_CALLS, default=1)
+    size = serializers.RegexField(
+        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. 1024x1024."
+    )
+    quality = serializers.RegexField(
+        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. standard, hd, high."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and (unknown := set(data) - calls.ITEM_KEYS):
+            raise serializers.ValidationError({key: ["Unknown field."] for key in sorted(map(str, unknown))})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["kind"] in calls.NAMED_KINDS and not attrs.get("name"):
+            raise serializers.ValidationError({"name": [f"Required for {attrs['kind']} items."]})
+        if attrs["kind"] != "image" and (attrs.get("size") or attrs.get("quality")):
+            raise serializers.ValidationError({"size": ["Size and quality are for image items only."]})
+        return attrs
+
+
+class CallSpendSerializer(ExternalUserSerializer):
+    items = serializers.ListField(child=CallItemSerializer(), min_length=1, max_length=calls.MAX_ITEMS)
+    endpoint = serializers.CharField(
+        max_length=100, required=False, allow_null=True, help_text="A free endpoint (LEDGER_FREE_ENDPOINTS) costs 0."
+    )
+    conversation_id = serializers.CharField(max_length=255, required=False, allow_null=True)
+    message_id = serializers.CharField(
+        max_length=255, required=False, allow_null=True, help_text="A message is charged once per item."
+    )
+    context = serializers.CharField(max_length=100, default="message")
+
+
+class CallSpendResultSerializer(serializers.Serializer):
+    rows = TransactionSerializer(many=True, help_text="One `call` row per item (same kind, name and options).")
+    credits = serializers.FloatField(help_text="What the rows charge together.")
+    balance = serializers.FloatField(allow_null=True, help_text="Credits after the spend; null with balances off.")
+
+
+class CallSpendBatchSerializer(serializers.Serializer):
+    items = batch_of(CallSpendSerializer)
 
 
 class BatchItemResultSerializer(serializers.Serializer):

@@ -137,6 +137,63 @@ class SpendBatchView(WriteView):
         return run_batch("spends", items, lambda item: spend(validated(s.SpendSerializer, item), request))
 
 
+def spend_calls(data: dict, request) -> dict:
+    """One validated call spend: the items as the ledger takes them (dicts without empty options)."""
+    items = [{key: value for key, value in item.items() if value is not None} for item in data["items"]]
+    result = services.spend_calls(
+        user=resolve_user(data, request),
+        items=items,
+        message_id=data.get("message_id"),
+        conversation_id=data.get("conversation_id"),
+        endpoint=data.get("endpoint"),
+        context=data["context"],
+    )
+    row = unbound(s.TransactionSerializer).to_representation
+    return {"rows": [row(item) for item in result.rows], "credits": result.credits, "balance": result.balance}
+
+
+class CallSpendView(WriteView):
+    """Charge priced calls: images (by model, size and quality), web searches, code sessions, file searches and
+    named tools. A `message_id` makes retries free: each message is charged once per item."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="spend_calls",
+        request=s.CallSpendSerializer,
+        responses=responses(s.CallSpendResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Charge priced calls (images, web searches, code sessions, file searches, tools).",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        return Response(spend_calls(validated(s.CallSpendSerializer, request.data), request))
+
+
+class CallSpendBatchView(WriteView):
+    """Charge the priced calls of many messages at once; the answer reports each item by index."""
+
+    required_scope = Scope.LEDGER_WRITE
+
+    @extend_schema(
+        operation_id="spend_calls_batch",
+        request=s.CallSpendBatchSerializer,
+        responses=responses(s.BatchResultSerializer),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Charge several call spends; each item succeeds or fails on its own.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, request) -> Response:
+        items = validated(s.CallSpendBatchSerializer, request.data, context={"request": request})["items"]
+        return run_batch(
+            "call_spends", items, lambda item: spend_calls(validated(s.CallSpendSerializer, item), request)
+        )
+
+
 class GrantView(WriteView):
     """Add or remove credits (scope `ledger:grant`); the audit event names this API key."""
 
