@@ -8,16 +8,43 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 
-from ledger import conf, services
-from ledger.forms import GrantCreditsForm, PriceOverrideForm
-from ledger.models import Balance, Hold, PriceOverride, Transaction
+from ledger import conf, money, services
+from ledger.forms import CallPriceOverrideForm, GrantCreditsForm, PriceOverrideForm
+from ledger.models import Balance, CallPriceOverride, Hold, PriceOverride, Transaction
 from ledger.selectors import transactions_of
 
 HISTORY_COLUMNS = ["time", "type", "model", "context", "credits", "balance after"]
+SECONDS = "Y-m-d H:i:s"  # hundreds of rows a minute would all read "5:50" at the admin's minute precision
+
+
+def seconds(moment) -> str:
+    return date_format(timezone.localtime(moment), SECONDS) if moment else "-"
+
+
+def amount_html(credits) -> str:
+    """Credits over their price (two short lines), through ledger/money.py like every amount."""
+    if credits is None:
+        return "-"
+    return format_html(
+        '<span class="ledger-amount" title="{}">{}<br><small>{}</small></span>',
+        money.format_amount(credits),
+        money.format_credits(credits),
+        money.format_money(credits),
+    )
+
+
 CSV_FIELDS = [field.name for field in Transaction._meta.fields if field.name not in ("user", "actor")]
+_VALUE, _BALANCE = 1 + CSV_FIELDS.index("token_value"), 1 + CSV_FIELDS.index("balance_after")
+
+
+def with_money(row: tuple) -> tuple:
+    balance = row[_BALANCE]
+    return (*row, money.round_money(row[_VALUE]), None if balance is None else money.round_money(balance))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,12 +79,12 @@ class AtZeroFilter(admin.SimpleListFilter):
 class BalanceAdmin(ReadOnlyAdmin):
     list_display = [
         "user",
-        "token_credits",
-        "usd",
-        "held_credits",
+        "credits",
+        "value",
+        "held",
         "auto_refill_enabled",
-        "last_refill",
-        "next_refill_at",
+        "last_refill_at",
+        "next_refill",
     ]
     list_filter = [AtZeroFilter, "auto_refill_enabled", "refill_interval_unit"]
     list_select_related = ["user"]
@@ -65,9 +92,25 @@ class BalanceAdmin(ReadOnlyAdmin):
     readonly_fields = ["recent_transactions"]
     actions = ["grant_credits"]
 
-    @admin.display(description="USD")
-    def usd(self, balance: Balance) -> str:
-        return f"${balance.usd:,.6f}"
+    @admin.display(description="credits", ordering="token_credits")
+    def credits(self, balance: Balance) -> str:
+        return money.format_credits(balance.token_credits)
+
+    @admin.display(description="value", ordering="token_credits")
+    def value(self, balance: Balance) -> str:
+        return money.format_money(balance.token_credits)
+
+    @admin.display(description="held credits", ordering="held_credits")
+    def held(self, balance: Balance) -> str:
+        return money.format_credits(balance.held_credits)
+
+    @admin.display(description="last refill", ordering="last_refill")
+    def last_refill_at(self, balance: Balance) -> str:
+        return seconds(balance.last_refill)
+
+    @admin.display(description="next refill", ordering="next_refill_at")
+    def next_refill(self, balance: Balance) -> str:
+        return seconds(balance.next_refill_at)
 
     @admin.display(description="Recent transactions")
     def recent_transactions(self, balance: Balance) -> str:
@@ -76,7 +119,14 @@ class BalanceAdmin(ReadOnlyAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (r.created_at, r.token_type, r.model or "", r.context or "", r.token_value, r.balance_after)
+                (
+                    seconds(r.created_at),
+                    r.token_type,
+                    r.model or "",
+                    r.context or "",
+                    money.format_amount(r.token_value),
+                    money.format_amount(r.balance_after),
+                )
                 for r in rows
             ),
         )
@@ -93,7 +143,8 @@ class BalanceAdmin(ReadOnlyAdmin):
             amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
             for balance in queryset:
                 services.grant_credits(user=balance.user_id, amount=amount, actor=request.user, reason=reason)
-            self.message_user(request, f"Granted {amount:g} credits to {queryset.count()} users.", messages.SUCCESS)
+            self.message_user(request, f"Granted {money.format_amount(amount)} to {queryset.count()} users.",
+                              messages.SUCCESS)  # fmt: skip
             return None
         context = {**self.admin_site.each_context(request), "form": form, "balances": queryset, "opts": self.opts}
         return TemplateResponse(request, "admin/ledger/balance/grant_credits.html", context)
@@ -101,13 +152,55 @@ class BalanceAdmin(ReadOnlyAdmin):
 
 @admin.register(Transaction)
 class TransactionAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "token_type", "model", "value_key", "context", "raw_amount", "rate",
-                    "token_value", "balance_after", "written_off"]  # fmt: skip
+    # Every column fits 1440 px: the value key is a filter (and on the row's page), amounts are two short lines.
+    # Every column fits 1440 px beside the admin's sidebars: the value key is a filter (and on the row's page),
+    # a call's item sits under its model and the context under the type, times and amounts take two short lines
+    # (ledger/static/ledger/admin.css).
+    list_display = ["time", "user", "type_context", "model_item", "tokens", "rate_shown", "value", "balance",
+                    "written_off_shown"]  # fmt: skip
     list_filter = ["token_type", "context", "value_key"]
     list_select_related = ["user"]
     search_fields = ["user__username", "conversation_id", "message_id", "model"]
     date_hierarchy = "created_at"
     show_full_result_count = False  # COUNT(*) over millions of rows on every page view is too slow
+
+    class Media:
+        css = {"all": ["ledger/admin.css"]}
+
+    @admin.display(description="time", ordering="created_at")
+    def time(self, row: Transaction) -> str:
+        moment = timezone.localtime(row.created_at)
+        return format_html("{}<br>{}", date_format(moment, "Y-m-d"), date_format(moment, "H:i:s"))
+
+    @admin.display(description="type / context", ordering="token_type")
+    def type_context(self, row: Transaction) -> str:
+        return format_html("{}<br><small>{}</small>", row.get_token_type_display(), row.context or "-")
+
+    @admin.display(description="model / item", ordering="model")
+    def model_item(self, row: Transaction) -> str:
+        if not row.item:
+            return row.model or "-"
+        return format_html("{}<br><small>{}</small>", row.model or "-", row.item)
+
+    @admin.display(description="quantity", ordering="raw_amount")
+    def tokens(self, row: Transaction) -> str:
+        return "-" if row.raw_amount is None else f"{row.raw_amount:,.0f}"
+
+    @admin.display(description="rate", ordering="rate")
+    def rate_shown(self, row: Transaction) -> str:
+        return "-" if row.rate is None else money.format_rate(row.rate)
+
+    @admin.display(description="value", ordering="token_value")
+    def value(self, row: Transaction) -> str:
+        return amount_html(row.token_value)
+
+    @admin.display(description="balance after", ordering="balance_after")
+    def balance(self, row: Transaction) -> str:
+        return amount_html(row.balance_after)
+
+    @admin.display(description="written off", ordering="written_off")
+    def written_off_shown(self, row: Transaction) -> str:
+        return amount_html(row.written_off) if row.written_off else "-"
 
     def get_urls(self):
         export = path("export/", self.admin_site.admin_view(self.export_csv), name="ledger_transaction_export")
@@ -126,16 +219,35 @@ class TransactionAdmin(ReadOnlyAdmin):
         rows = changelist.get_queryset(request).order_by("pk")
         values = rows.values_list("user__username", *CSV_FIELDS).iterator(chunk_size=2000)
         write = import_string(conf.csv_writer())
-        return write(("user", *CSV_FIELDS), values, "ledger-transactions.csv")
+        # The amounts again in the display currency, rounded as every page shows them (ledger/money.py).
+        currency = money.currency_label()
+        header = ("user", *CSV_FIELDS, f"token_value_{currency}", f"balance_after_{currency}")
+        return write(header, (with_money(row) for row in values), "ledger-transactions.csv")
 
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "amount", "model", "status", "expires_at", "closed_at"]
+    list_display = ["created", "user", "credits", "model", "status", "expires", "closed"]
     list_filter = ["status"]
     list_select_related = ["user"]
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, hold: Hold) -> str:
+        return seconds(hold.created_at)
+
+    @admin.display(description="credits", ordering="amount")
+    def credits(self, hold: Hold) -> str:
+        return amount_html(hold.amount)
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires(self, hold: Hold) -> str:
+        return seconds(hold.expires_at)
+
+    @admin.display(description="closed", ordering="closed_at")
+    def closed(self, hold: Hold) -> str:
+        return seconds(hold.closed_at)
 
 
 @admin.register(PriceOverride)
@@ -144,4 +256,15 @@ class PriceOverrideAdmin(admin.ModelAdmin):
     list_display = ["pattern", "prompt", "completion", "cache_write", "cache_read", "premium_threshold",
                     "effective_from", "note"]  # fmt: skip
     search_fields = ["pattern", "note"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(CallPriceOverride)
+class CallPriceOverrideAdmin(admin.ModelAdmin):
+    """Operators' per-call prices (ledger/calls.py); shipped prices with their sources: ledger/data/call_prices.json."""
+
+    form = CallPriceOverrideForm
+    list_display = ["kind", "name", "size", "quality", "price", "effective_from", "note"]
+    list_filter = ["kind"]
+    search_fields = ["name", "note"]
     date_hierarchy = "effective_from"

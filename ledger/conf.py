@@ -72,5 +72,37 @@ def refill_batch_size() -> int:
 
 
 def price_cache_seconds() -> float:
-    # How long a process reuses the price overrides it read; an admin edit reaches every process within this.
+    # The longest a process reuses the price overrides it read when it cannot learn of a change (the shared
+    # cache below unreachable or per-process); with it reachable, a change reaches every process at once.
     return float(_get("LEDGER_PRICE_CACHE_SECONDS", 30))
+
+
+def price_stamp_seconds() -> float:
+    # How often a process asks the shared cache whether the price overrides changed (0: at every spend, one
+    # Redis round trip each). Overrides saved this long before their start apply exactly from it everywhere.
+    return float(_get("LEDGER_PRICE_STAMP_SECONDS", 1.0))
+
+
+def price_cache_alias() -> str:
+    # The Django cache (shared by every process: Redis) holding the price overrides' version stamp.
+    return str(_get("LEDGER_PRICE_CACHE_ALIAS", "default"))
+
+
+def credits_per_unit() -> float:
+    # Credits in one unit of the display currency: LibreChat's 1 USD = 1,000,000 credits (prices are USD per
+    # million tokens). Pages, lists, CSV and messages show amounts in credits and in this currency.
+    return float(_get("LEDGER_CREDITS_PER_UNIT", 1_000_000))
+
+
+def display_currency() -> str:
+    # ISO code of the currency amounts are shown in (USD, EUR and GBP get their symbol, others the code).
+    return str(_get("LEDGER_DISPLAY_CURRENCY", "USD"))
+
+
+def free_endpoints() -> frozenset[str]:
+    # Endpoints whose models cost nothing (self-hosted: Ollama, vLLM, ...): their spends write rows at rate 0,
+    # so usage is still counted, and their balance checks hold nothing. A list, or a comma-separated string.
+    value = _get("LEDGER_FREE_ENDPOINTS", ())
+    if isinstance(value, str):
+        value = value.split(",")
+    return frozenset(name.strip() for name in value if name and name.strip())

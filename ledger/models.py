@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ledger import pricing
+from ledger import money, pricing
 from ledger.conf import REFILL_UNITS
-from ledger.validation import STORED_LIMIT
+from ledger.validation import MAX_UNIT_PRICE, STORED_LIMIT
 
 CREDITS_PER_USD = 1_000_000
 
@@ -62,7 +62,8 @@ class Balance(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.token_credits:g} credits"
+        # By name and in the one money format: the admin's titles and the audit log show this.
+        return f"{self.user.get_username()}: {money.format_amount(self.token_credits)}"
 
     @property
     def usd(self) -> float:
@@ -81,8 +82,9 @@ class Balance(models.Model):
 class TransactionQuerySet(models.QuerySet):
     def spends(self) -> TransactionQuerySet:
         """What counts as a spend: the prompt and completion rows a generation is charged with, whatever their
-        context (message, incomplete, title, ...). `credits` rows (grants, refills) are not spends."""
-        return self.filter(token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION])
+        context (message, incomplete, title, ...), and the `call` rows of its priced calls (images, searches,
+        tools). `credits` rows (grants, refills) are not spends."""
+        return self.filter(token_type__in=Transaction.SPEND_TYPES)
 
 
 class Transaction(models.Model):
@@ -90,6 +92,11 @@ class Transaction(models.Model):
         PROMPT = "prompt"
         COMPLETION = "completion"
         CREDITS = "credits"
+        # A priced call (an image, a web search, a code session, a file search, a named tool): raw_amount is
+        # minus the number of calls, rate the unit price in credits, `item` what was bought.
+        CALL = "call"
+
+    SPEND_TYPES = (TokenType.PROMPT, TokenType.COMPLETION, TokenType.CALL)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_transactions")
     conversation_id = models.CharField(max_length=255, null=True, blank=True, db_index=True)
@@ -105,6 +112,9 @@ class Transaction(models.Model):
     input_tokens = models.FloatField(null=True, blank=True)
     write_tokens = models.FloatField(null=True, blank=True)
     read_tokens = models.FloatField(null=True, blank=True)
+    # What a `call` row charges, kind and priced options (`image:dall-e-3:1024x1024:hd`, `web_search:openai`,
+    # `tool:weather`); empty on token and credit rows. Part of the once-per-message key.
+    item = models.CharField(max_length=255, blank=True, default="")
     # Null when balances were off: the row was recorded but did not change the balance.
     balance_before = models.FloatField(null=True, blank=True)
     balance_after = models.FloatField(null=True, blank=True)
@@ -126,11 +136,17 @@ class Transaction(models.Model):
             models.Index(fields=["created_at"], name="ledger_tx_time"),
         ]
         constraints = [
-            # A retried spend for the same message is charged once.
+            # A retried spend for the same message is charged once: once per token type, and once per item
+            # for calls (token rows have item "", so for them this is the old (user, message, type) key).
             models.UniqueConstraint(
-                fields=["user", "message_id", "token_type"],
+                fields=["user", "message_id", "token_type", "item"],
                 condition=Q(message_id__isnull=False),
-                name="ledger_tx_once_per_message",
+                name="ledger_tx_once_per_message_item",
+            ),
+            # A call row names what it charges, and only call rows name an item.
+            models.CheckConstraint(
+                condition=(Q(token_type="call") & ~Q(item="")) | (~Q(token_type="call") & Q(item="")),
+                name="ledger_tx_item_iff_call",
             ),
             *stored_within_limit(
                 "rate",
@@ -204,3 +220,41 @@ class PriceOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pattern}: {self.prompt:g}/{self.completion:g} from {self.effective_from:%Y-%m-%d}"
+
+
+class CallPriceOverride(models.Model):
+    """An operator's unit price for a priced call; it wins over the shipped call prices from `effective_from` on.
+
+    Matching (ledger/calls.py): the kind exactly; the name as a pattern contained in the called name (`*`
+    for any name of that kind); size and quality exactly, or `*` for any.
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "image generation (per image)"
+        WEB_SEARCH = "web_search", "web search (per query)"
+        CODE_SESSION = "code_session", "code execution (per session)"
+        FILE_SEARCH = "file_search", "file search (per call)"
+        TOOL = "tool", "named tool (per call)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Short enough that the price key a row stores (`image:<name>:<size>:<quality>`) fits value_key.
+    name = models.CharField(
+        max_length=60, default="*", help_text="Model, provider or tool name matched inside the called name; * for any."
+    )
+    size = models.CharField(max_length=16, default="*", help_text="Images only, e.g. 1024x1024; * for any.")
+    quality = models.CharField(max_length=16, default="*", help_text="Images only, e.g. hd or high; * for any.")
+    price = models.FloatField(help_text="Credits per call, image or session (1 USD = 1,000,000 credits).")
+    effective_from = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["effective_from"], name="ledger_callprice_effective")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0) & Q(price__lte=MAX_UNIT_PRICE), name="ledger_callprice_price_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} {self.size} {self.quality}: {self.price:g} from {self.effective_from:%Y-%m-%d}"

@@ -19,7 +19,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncHour
+from django.db.models.functions import Coalesce, TruncDate, TruncHour, TruncMinute
 
 from ledger.book import user_id_of
 from ledger.models import Balance, Hold, Transaction
@@ -27,6 +27,8 @@ from ledger.verify import Mismatch, verify_balance
 
 # A generation is charged with one prompt row (and usually a completion row): prompt rows count requests.
 _PROMPT = Q(token_type=Transaction.TokenType.PROMPT)
+# A `call` row's raw_amount counts calls (images, searches), not tokens.
+_TOKENS = ~Q(token_type=Transaction.TokenType.CALL)
 
 
 def balance_of(user) -> float:
@@ -81,16 +83,40 @@ def spends_by_model_hour(*, since: dt.datetime) -> QuerySet:
     )
 
 
+def spends_by_model_minute(*, since: dt.datetime) -> list[dict]:
+    """As spends_by_model_hour, one dict per UTC `minute` and model: the dashboards' last hour, read from the
+    rows themselves because the usage rollups are hourly.
+
+    Grouped by COALESCE(model, model) (the model, NULL kept) rather than the bare column: SQLite would
+    otherwise walk the whole (model, created_at) index to group by model (0.3 s at a million rows) instead
+    of reading only the hour's rows on the time index (20 ms)."""
+    rows = (
+        Transaction.objects.spends()
+        .filter(created_at__gte=since)
+        .annotate(minute=TruncMinute("created_at", tzinfo=dt.UTC), model_name=Coalesce("model", "model"))
+        .values("minute", "model_name")
+        .annotate(
+            prompt=Sum(-F("raw_amount"), filter=_PROMPT),
+            completion=Sum(-F("raw_amount"), filter=Q(token_type=Transaction.TokenType.COMPLETION)),
+            credits=Sum(-F("token_value")),
+            requests=Count("pk", filter=_PROMPT),
+        )
+        .order_by()
+    )
+    return [{"model" if key == "model_name" else key: value for key, value in row.items()} for row in rows]
+
+
 def spends_by_user_day(*, since: dt.datetime) -> QuerySet:
-    """Spends since `since`, one dict per UTC day and user (one grouped query): `day`, `user_id`, `tokens`,
-    `credits`, `requests` (prompt rows), `first_at` and `last_at` (the day's first and last spend)."""
+    """Spends since `since`, one dict per UTC day and user (one grouped query): `day`, `user_id`, `tokens`
+    (prompt and completion rows), `credits` (calls included), `requests` (prompt rows), `first_at` and
+    `last_at` (the day's first and last spend)."""
     return (
         Transaction.objects.spends()
         .filter(created_at__gte=since)
         .annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
         .values("day", "user_id")
         .annotate(
-            tokens=Sum(-F("raw_amount")),
+            tokens=Sum(-F("raw_amount"), filter=_TOKENS),
             credits=Sum(-F("token_value")),
             requests=Count("pk", filter=_PROMPT),
             first_at=Min("created_at"),

@@ -5,9 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from violations import services, store
 from violations.models import Ban, Violation, ViolationTrend
+
+
+def seconds(moment) -> str:
+    # Second precision: a burst of violations within one minute must not read as one moment.
+    return date_format(timezone.localtime(moment), "Y-m-d H:i:s") if moment else "-"
 
 
 class ActiveFilter(admin.SimpleListFilter):
@@ -42,14 +48,14 @@ class ManualBanForm(forms.ModelForm):
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
     list_display = [
-        "target",
+        "banned",
         "kind",
         "source",
         "reason",
-        "created_at",
-        "expires_at",
+        "created",
+        "expires",
         "created_by",
-        "lifted_at",
+        "lifted",
         "scores",
     ]
     list_filter = [ActiveFilter, "kind", "source", "violation_type"]
@@ -65,6 +71,27 @@ class BanAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Ban._meta.fields] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A ban is lifted (an audited action above), never deleted: its row is the record of what was done.
+        return False
+
+    @admin.display(description="banned", ordering="user__username")
+    def banned(self, obj: Ban) -> str:
+        """The user by name (not "user 3"), or the IP address."""
+        return obj.user.get_username() if obj.kind == Ban.Kind.USER and obj.user else f"IP {obj.ip}"
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj: Ban) -> str:
+        return seconds(obj.created_at)
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires(self, obj: Ban) -> str:
+        return seconds(obj.expires_at)
+
+    @admin.display(description="lifted", ordering="lifted_at")
+    def lifted(self, obj: Ban) -> str:
+        return seconds(obj.lifted_at)
 
     def save_model(self, request, obj, form, change):
         # A manual ban goes through the service: records for user and IP, cache, sessions, signal.
@@ -107,11 +134,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Violation)
 class ViolationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "type", "user", "ip", "score", "prev_count", "count", "banned"]
+    list_display = ["created", "type", "user", "ip", "score", "prev_count", "count", "banned"]
     list_filter = ["type", "banned"]
     list_select_related = ["user"]
     search_fields = ["ip", "user__username", "user__email", "request_id"]
     date_hierarchy = "created_at"
+
+    @admin.display(description="time", ordering="created_at")
+    def created(self, obj: Violation) -> str:
+        return seconds(obj.created_at)
 
 
 @admin.register(ViolationTrend)

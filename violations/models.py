@@ -29,7 +29,8 @@ class Violation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.type} by {self.user_id or self.ip} (+{self.score} -> {self.count})"
+        who = self.user.get_username() if self.user_id else self.ip  # by name, not "by 3"
+        return f"{self.type} by {who} (+{self.score} -> {self.count})"
 
 
 class BanQuerySet(models.QuerySet):
@@ -77,7 +78,10 @@ class Ban(models.Model):
         indexes = [models.Index(fields=["kind", "ip"]), models.Index(fields=["kind", "user"])]
 
     def __str__(self) -> str:
-        return f"ban of {self.target} until {self.expires_at:%Y-%m-%d %H:%M}"
+        # By name, as the operator knows the user ("ban of bob", not "ban of user 3"): the admin and the
+        # audit log show this.
+        who = f"{self.user.get_username()}" if self.kind == self.Kind.USER and self.user_id else self.target
+        return f"ban of {who} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
 
     @property
     def target(self) -> str:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chatmon.alerting import conf
-from chatmon.alerting.models import Delivery, Incident, NotificationChannel
+from chatmon.alerting.models import AlertRule, Delivery, Incident, NotificationChannel
+from ledger import money
 
 logger = logging.getLogger(__name__)
 OPENED, RESOLVED, REMINDER, ESCALATED = "opened", "resolved", "reminder", "escalated"
@@ -132,13 +133,24 @@ def message(incident: Incident, event: str) -> str:
     )
     text = f"[{head}] {rule.name}: {incident.summary}"
     if event == RESOLVED:
-        text += f" (resolved after {_duration(incident)}; peak {incident.peak_value:g})"
+        text += f" (resolved after {_duration(incident)}; peak {shown(rule, incident.peak_value)})"
     elif event in (REMINDER, ESCALATED):
-        text += f" (open for {_duration(incident)}; now {incident.last_value:g}, peak {incident.peak_value:g})"
+        now, peak = shown(rule, incident.last_value), shown(rule, incident.peak_value)
+        text += f" (open for {_duration(incident)}; now {now}, peak {peak})"
     if conf.dashboard_url():
         path = reverse(f"admin:{Incident._meta.app_label}_incident_change", args=[incident.pk])
         text += f"\n{conf.dashboard_url().rstrip('/')}{path}"
     return text
+
+
+def shown(rule: AlertRule, value: float | None) -> str:
+    """A rule's value as the operator reads it: a spend in credits and money (ledger/money.py, as on every
+    page), any other figure as a plain number."""
+    if value is None:
+        return "-"
+    if rule.kind == AlertRule.Kind.SPEND_PER_HOUR:
+        return f"{money.format_amount(value)} per hour"
+    return f"{value:g}"
 
 
 def _duration(incident: Incident) -> str:
@@ -170,8 +182,8 @@ def _webhook(url: str, incident: Incident, event: str, text: str) -> None:
             "fields": [
                 {"title": "rule", "value": incident.rule.name, "short": True},
                 {"title": "state", "value": event, "short": True},
-                {"title": "value", "value": f"{incident.last_value:g}", "short": True},
-                {"title": "threshold", "value": f"{incident.rule.threshold:g}", "short": True},
+                {"title": "value", "value": shown(incident.rule, incident.last_value), "short": True},
+                {"title": "threshold", "value": shown(incident.rule, incident.rule.threshold), "short": True},
             ],
             "ts": int(incident.opened_at.timestamp()),
         }],

@@ -15,3 +15,22 @@ class DashboardsConfig(AppConfig):
             "description": "Recomputes the dashboards' hourly usage, request, violation and ban rollups.",
         },
     }
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django.utils.functional import lazy
+
+        # The admin's "View site" leads to "/", which a chatmon project does not serve (a 404): point it at
+        # the dashboards, unless the project chose a site URL of its own.
+        if admin.site.site_url == "/":
+            admin.site.site_url = lazy(_site_url, str)()
+
+
+def _site_url() -> str:
+    """The dashboards' index, or "/" under a URLconf that does not include them."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("dashboards:index")
+    except NoReverseMatch:
+        return "/"

@@ -24,3 +24,9 @@ def lease_seconds() -> int:
 def top_n() -> int:
     # Rows in "top spenders", "top offenders" and "slowest routes" tables.
     return getattr(settings, "DASHBOARDS_TOP_N", 10)
+
+
+def grant_confirm_credits() -> float:
+    # User 360 asks for an explicit confirmation of a grant (or removal) of at least this many credits
+    # (100,000,000 = 100 USD at LibreChat's rate): a slipped key should not hand out a fortune.
+    return float(getattr(settings, "DASHBOARDS_GRANT_CONFIRM_CREDITS", 100_000_000))

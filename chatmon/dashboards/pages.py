@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from chatmon.dashboards import access, status
+from chatmon.dashboards import access, links, status
 from chatmon.dashboards.access import Section
-from chatmon.dashboards.panels import Panel
+from chatmon.dashboards.panels import Link, Panel
 from chatmon.dashboards.ranges import Range
 from chatmon.dashboards.selectors import abuse, engagement, traffic, usage
 
 
 def jobs_panel(r: Range) -> Panel:
     rows = [
-        [job.job, job.last_success.strftime("%Y-%m-%d %H:%M:%S") if job.last_success else "never",
+        [Link(job.job, links.admin_list("chatmon.jobrun", task=job.job)),
+         job.last_success.strftime("%Y-%m-%d %H:%M:%S") if job.last_success else "never",
          job.latest_status, job.failures]
         for job in status.job_health(r.start)
     ]  # fmt: skip
     columns = ["job", "last success", "latest run", f"failures in {r.label}"]
-    return Panel("jobs", "Beat jobs", columns, rows)
+    return Panel("jobs", "Beat jobs", columns, rows, note="Each job links to its runs (errors included).")
 
 
 def health_panel() -> Panel:

@@ -48,8 +48,18 @@ class Range:
             first += self.step
         return out
 
+    def is_partial(self, bucket: dt.datetime) -> bool:
+        """Whether `bucket` is the newest one and still filling: its figures are not yet the whole period."""
+        return bucket == self.bucket(self.end) and bucket + self.step > self.end
+
+    def elapsed(self, bucket: dt.datetime) -> float:
+        """Seconds of `bucket` that have passed by the end of the range (the step, but for the partial one)."""
+        return max(1.0, min(self.step, self.end - bucket).total_seconds())
+
     def label_of(self, moment: dt.datetime) -> str:
-        return moment.strftime("%Y-%m-%d" if self.step >= timedelta(days=1) else "%m-%d %H:%M")
+        """A bucket's label; the partial one says so, so that its low figures are not read as a drop."""
+        label = moment.strftime("%Y-%m-%d" if self.step >= timedelta(days=1) else "%m-%d %H:%M")
+        return f"{label} (partial)" if self.is_partial(self.bucket(moment)) and moment == self.bucket(moment) else label
 
 
 RANGES = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
@@ -16,27 +15,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from auditlog import selectors as audit_selectors
-from chatmon.dashboards import access
+from chatmon.dashboards import access, links
 from chatmon.dashboards.access import Section
-from chatmon.dashboards.panels import Panel, csv_response
-from chatmon.dashboards.views import bad_request, visible_pages
+from chatmon.dashboards.forms import BanForm, GrantForm
+from chatmon.dashboards.panels import Panel, csv_response, money_columns
+from chatmon.dashboards.selectors.usage import user_spend
+from chatmon.dashboards.views import bad_request, visible_pages, wants_html
+from ledger import conf as ledger_conf
+from ledger import money
 from ledger import selectors as ledger_selectors
 from ledger import services as ledger_services
+from ledger.models import Transaction
 from violations import selectors as violation_selectors
 from violations import services as violation_services
 
 ROWS = 50  # rows of each history table on the page; the CSV has the same rows
+GRANTS_KEPT = 10  # the latest grants and refills stay in the balance history however many spends came after
 SEARCH_LIMIT = 50
-
-
-class GrantForm(forms.Form):
-    amount = forms.FloatField(help_text="Credits to add (negative to remove).")
-    reason = forms.CharField(max_length=500)
-
-
-class BanForm(forms.Form):
-    hours = forms.FloatField(min_value=0.01, max_value=24 * 365, initial=2)
-    reason = forms.CharField(max_length=200)
+SECONDS = "%Y-%m-%d %H:%M:%S"
 
 
 @staff_member_required
@@ -54,33 +50,47 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def ledger_panels(user) -> list[Panel]:
     transactions = list(ledger_selectors.transactions_of(user)[:ROWS])
-    history = [[t.created_at.strftime("%Y-%m-%d %H:%M:%S"), t.balance_after] for t in reversed(transactions)
-               if t.balance_after is not None]  # fmt: skip
+    # The newest grants and refills (credits rows) join the history even when 50 spends came after them: the
+    # operator who just granted credits sees the step in the chart.
+    credited = ledger_selectors.transactions_of(user).filter(token_type=Transaction.TokenType.CREDITS)
+    shown = {t.pk for t in transactions}
+    older = [t for t in credited[:GRANTS_KEPT] if t.pk not in shown]
+    history = [
+        [t.created_at.strftime(SECONDS), money.round_credits(t.balance_after), money.round_money(t.balance_after)]
+        for t in sorted([*transactions, *older], key=lambda t: (t.created_at, t.pk))
+        if t.balance_after is not None
+    ]
+    note = f"Balance after each of the latest {ROWS} transactions and the latest {GRANTS_KEPT} grants or refills."
     return [
-        Panel("balance", "Balance history", ["time", "credits"], history, "line",
-              note=f"Balance after each of the latest {ROWS} transactions."),
-        Panel("transactions", "Transactions", ["time", "type", "model", "tokens", "credits", "balance after", "reason"],
-              [[t.created_at.strftime("%Y-%m-%d %H:%M:%S"), t.token_type, t.model, t.raw_amount, t.token_value,
-                t.balance_after, t.reason] for t in transactions]),
+        Panel("balance", "Balance history", ["time", *money_columns("balance")], history, "line", series=[1],
+              formats={1: "credits", 2: "money"}, timeline=True, note=note),
+        Panel("transactions", "Transactions",
+              ["time", "type", "model", "tokens", "rate", *money_columns(), "balance after", "reason"],
+              [[t.created_at.strftime(SECONDS), t.token_type, links.model(t.model), t.raw_amount, t.rate,
+                money.round_credits(t.token_value), money.round_money(t.token_value),
+                None if t.balance_after is None else money.round_credits(t.balance_after), t.reason]
+               for t in transactions],
+              formats={3: "int", 4: "rate", 5: "credits", 6: "money", 7: "credits"}, wide=True),
     ]  # fmt: skip
 
 
 def holds_panel(user) -> list[Panel]:
-    return [Panel("holds", "Active holds", ["created", "model", "credits", "expires"],
-                  [[h.created_at.strftime("%Y-%m-%d %H:%M"), h.model, h.amount, h.expires_at.strftime("%Y-%m-%d %H:%M")]
-                   for h in ledger_selectors.active_holds_of(user)[:ROWS]])]  # fmt: skip
+    rows = [[h.created_at.strftime(SECONDS), links.model(h.model), money.round_credits(h.amount),
+             money.round_money(h.amount), h.expires_at.strftime(SECONDS)]
+            for h in ledger_selectors.active_holds_of(user)[:ROWS]]  # fmt: skip
+    return [Panel("holds", "Active holds", ["created", "model", *money_columns(), "expires"], rows,
+                  formats={2: "credits", 3: "money"})]  # fmt: skip
 
 
 def violations_panel(user) -> list[Panel]:
     return [Panel("violations", "Violations", ["time", "type", "score", "count", "ip", "banned"],
-                  [[v.created_at.strftime("%Y-%m-%d %H:%M:%S"), v.type, v.score, v.count, v.ip, v.banned]
+                  [[v.created_at.strftime(SECONDS), v.type, v.score, v.count, links.ip(v.ip), v.banned]
                    for v in violation_selectors.violations_of(user)[:ROWS]])]  # fmt: skip
 
 
 def bans_panel(user) -> list[Panel]:
-    minute = "%Y-%m-%d %H:%M"
-    rows = [[b.created_at.strftime(minute), b.source, b.reason, b.expires_at.strftime(minute),
-             b.lifted_at.strftime(minute) if b.lifted_at else ""]
+    rows = [[b.created_at.strftime(SECONDS), b.source, b.reason, b.expires_at.strftime(SECONDS),
+             b.lifted_at.strftime(SECONDS) if b.lifted_at else ""]
             for b in violation_selectors.bans_of(user)[:ROWS]]  # fmt: skip
     return [Panel("bans", "Bans", ["created", "source", "reason", "expires", "lifted"], rows)]
 
@@ -124,9 +134,9 @@ def permissions(viewer, subject) -> dict[str, bool]:
 def _audit_rows(user, *, sessions: bool = False) -> list[list]:
     if sessions:
         events = audit_selectors.sessions_of(user)[:ROWS]
-        return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.ip, e.user_agent[:80]] for e in events]
+        return [[e.created_at.strftime(SECONDS), e.action, links.ip(e.ip), e.user_agent[:80]] for e in events]
     events = audit_selectors.timeline_of(user)[:ROWS]
-    return [[e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.action, e.outcome, e.actor_label, e.ip] for e in events]
+    return [[e.created_at.strftime(SECONDS), e.action, e.outcome, e.actor_label, links.ip(e.ip)] for e in events]
 
 
 def live_scores(user) -> dict | str:
@@ -137,28 +147,38 @@ def live_scores(user) -> dict | str:
 @staff_member_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Opens for a viewer who may see at least one panel or figure of it, or do one of its actions."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    return render(request, "chatmon/dashboards/user.html", _context(request, user))
+
+
+def _context(request: HttpRequest, user, *, grant_form: GrantForm | None = None) -> dict:
     from chatmon.dashboards import charts
 
-    user = get_object_or_404(get_user_model(), pk=pk)
     can = permissions(request.user, user)
     shown = panels(user, request.user)
     access.require(bool(shown) or any(can.values()))
-    context = {
-        "title": f"User 360: {user}",
+    balances_on = ledger_conf.balance_enabled()
+    return {
+        "title": f"User 360: {user.get_username()}",
         "subject": user,
         "can": can,
-        "balance": ledger_selectors.balance_of(user) if can["balance"] else None,
+        "balances_on": balances_on,
+        # With balances off nobody is debited: the stored balance says nothing, what the user spent does.
+        "balance": ledger_selectors.balance_of(user) if can["balance"] and balances_on else None,
+        "spend": user_spend(user.pk) if access.may_view(request.user, access.USER_USAGE) else None,
         "active_ban": violation_services.active_ban(user=user) if can["bans"] else None,
         "scores": live_scores(user) if can["scores"] else None,
         "panels": [(p, charts.render(p) if p.chart and p.has_data else None) for p in shown],
-        "grant_form": GrantForm(),
+        "admin_links": links.user_lists(user.pk, request.user),
+        "may_open_account": access.may_view(request.user, access.users_permission()),
+        "grant_form": grant_form or GrantForm(),
         "ban_form": BanForm(),
+        "exchange_note": money.exchange_note(),
         "site_header": "chatmon",
         "has_permission": True,
         "pages": visible_pages(request.user),
         "may_search_users": request.user.has_perm(access.users_permission()),
     }
-    return render(request, "chatmon/dashboards/user.html", context)
 
 
 @staff_member_required
@@ -170,7 +190,7 @@ def panel_csv(request: HttpRequest, pk: int, panel: str) -> HttpResponse:
     if found is None:
         hidden = [s for s in SECTIONS if s not in access.allowed(request.user, SECTIONS)]
         access.require(not any(p.slug == panel for section in hidden for p in section.build(user)))
-        return bad_request(f"User 360 has no panel {panel!r}", status=404)
+        return bad_request(request, f"User 360 has no panel {panel!r}", status=404)
     return csv_response(found, f"chatmon-user-{user.pk}-{panel}.csv")
 
 
@@ -191,21 +211,24 @@ def action(permission: str):
     return decorate
 
 
-def _form_error(form: forms.Form) -> HttpResponse:
-    return bad_request("; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
+def _form_error(request: HttpRequest, form) -> HttpResponse:
+    return bad_request(request, "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
 
 
 @action(access.GRANT)
 def grant(request: HttpRequest, user) -> HttpResponse:
     form = GrantForm(request.POST)
     if not form.is_valid():
-        return _form_error(form)
+        if wants_html(request):
+            # The page again with the form's errors (and the confirmation box when the amount is large).
+            return render(request, "chatmon/dashboards/user.html", _context(request, user, grant_form=form), status=400)
+        return _form_error(request, form)
+    amount = form.cleaned_data["amount"]
     try:
-        ledger_services.grant_credits(user=user, amount=form.cleaned_data["amount"], actor=request.user,
-                                      reason=form.cleaned_data["reason"])  # fmt: skip
+        ledger_services.grant_credits(user=user, amount=amount, actor=request.user, reason=form.cleaned_data["reason"])
     except ledger_services.LedgerInputError as exc:
-        return bad_request(str(exc))
-    messages.success(request, f"Granted {form.cleaned_data['amount']:g} credits to {user}.")
+        return bad_request(request, str(exc))
+    messages.success(request, f"Granted {money.format_amount(amount)} to {user.get_username()}.")
     return redirect("dashboards:user", pk=user.pk)
 
 
@@ -213,15 +236,15 @@ def grant(request: HttpRequest, user) -> HttpResponse:
 def ban(request: HttpRequest, user) -> HttpResponse:
     form = BanForm(request.POST)
     if not form.is_valid():
-        return _form_error(form)
+        return _form_error(request, form)
     duration_ms = int(form.cleaned_data["hours"] * 3_600_000)
     violation_services.ban(user=user, duration_ms=duration_ms, reason=form.cleaned_data["reason"], actor=request.user)
-    messages.success(request, f"Banned {user} for {form.cleaned_data['hours']:g} hours.")
+    messages.success(request, f"Banned {user.get_username()} for {form.cleaned_data['hours']:g} hours.")
     return redirect("dashboards:user", pk=user.pk)
 
 
 @action(access.LIFT_BAN)
 def lift_ban(request: HttpRequest, user) -> HttpResponse:
     lifted = violation_services.lift_ban(user=user, actor=request.user)
-    messages.success(request, f"Lifted {lifted} ban(s) of {user}.")
+    messages.success(request, f"Lifted {lifted} ban(s) of {user.get_username()}.")
     return redirect("dashboards:user", pk=user.pk)

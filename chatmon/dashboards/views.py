@@ -13,7 +13,21 @@ from chatmon.dashboards.pages import PAGES, denied_panel, panels_for
 from chatmon.dashboards.panels import Panel, csv_response
 
 
-def bad_request(message: str, status: int = 400) -> JsonResponse:
+def wants_html(request: HttpRequest) -> bool:
+    """A browser (it asks for text/html before JSON) gets pages; API clients and scripts keep JSON errors."""
+    accepted = [media.strip().split(";")[0] for media in request.headers.get("Accept", "").split(",")]
+    html = accepted.index("text/html") if "text/html" in accepted else None
+    json = accepted.index("application/json") if "application/json" in accepted else None
+    return html is not None and (json is None or html < json)
+
+
+def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    """A 4xx that says what is wrong: an HTML page for a browser, `{"error", "message"}` JSON otherwise."""
+    if wants_html(request):
+        context = {"title": "Bad request" if status == 400 else "Not found", "message": message, "status": status,
+                   "site_header": "chatmon", "has_permission": True, "pages": visible_pages(request.user),
+                   "may_search_users": request.user.has_perm(access.users_permission())}  # fmt: skip
+        return render(request, "chatmon/dashboards/error.html", context, status=status)
     return JsonResponse({"error": "invalid_request", "message": message}, status=status)
 
 
@@ -45,7 +59,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         r = _range(request)
     except ranges.BadRange as exc:
-        return bad_request(str(exc))
+        return bad_request(request, str(exc))
     panels = panels_for(request.user, slug, r)
     return render(request, "chatmon/dashboards/page.html", page_context(request, PAGES[slug][0], slug, panels, r))
 
@@ -56,11 +70,11 @@ def panel_csv(request: HttpRequest, slug: str, panel: str) -> HttpResponse:
     try:
         r = _range(request)
     except ranges.BadRange as exc:
-        return bad_request(str(exc))
+        return bad_request(request, str(exc))
     found = next((p for p in panels_for(request.user, slug, r) if p.slug == panel), None)
     if found is None:
         access.require(not denied_panel(request.user, slug, r, panel))
-        return bad_request(f"page {slug!r} has no panel {panel!r}", status=404)
+        return bad_request(request, f"page {slug!r} has no panel {panel!r}", status=404)
     return csv_response(found, f"chatmon-{slug}-{panel}-{r.key}.csv")
 
 

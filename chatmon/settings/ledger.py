@@ -19,3 +19,6 @@ LEDGER_REFILL_AMOUNT = env.float("LEDGER_REFILL_AMOUNT", default=10000)
 LEDGER_HOLD_TTL_SECONDS = env.float("LEDGER_HOLD_TTL_SECONDS", default=1800)
 LEDGER_REFILL_BATCH_SIZE = env.int("LEDGER_REFILL_BATCH_SIZE", default=500)
 LEDGER_PRICE_CACHE_SECONDS = env.float("LEDGER_PRICE_CACHE_SECONDS", default=30)
+LEDGER_PRICE_STAMP_SECONDS = env.float("LEDGER_PRICE_STAMP_SECONDS", default=1.0)
+# Comma-separated endpoints that cost nothing (self-hosted models): rows at rate 0, usage still counted.
+LEDGER_FREE_ENDPOINTS = env.list("LEDGER_FREE_ENDPOINTS", default=[])

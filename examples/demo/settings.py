@@ -38,3 +38,24 @@ VIOLATIONS_STREAMING_URL_NAMES = ["chatapp:chat"]
 # LibreChat refuses (and with the default score bans) every non-browser chat request; here it is opt-in.
 VIOLATIONS_NON_BROWSER_URL_NAMES = ["chatapp:chat"] if is_enabled(env.str("NON_BROWSER_CHECK", default="")) else []
 VIOLATIONS_LOGIN_URL_NAMES = ["chatapp:login", *VIOLATIONS_LOGIN_URL_NAMES]
+
+# --- LOADGEN=1 make run: a demo that fills every page. The simulated users arrive from distinct addresses in
+# X-Forwarded-For, as behind a reverse proxy, so the server trusts one proxy hop (else they all share
+# 127.0.0.1 and the per-IP login limit refuses nearly everyone); balances, bans and auto-refill are on so that
+# abusers get banned and heavy users run out of credits and are refilled. Each switch yields to its variable.
+LOADGEN = env.str("LOADGEN", default="") not in ("", "0", "false")
+if LOADGEN and not PRODUCTION:
+    from chatmon.settings import LOGGING, VIOLATIONS_TRUSTED_PROXIES
+
+    VIOLATIONS_TRUSTED_PROXIES = VIOLATIONS_TRUSTED_PROXIES or 1
+    LEDGER_BALANCE_ENABLED = is_enabled(env.str("CHECK_BALANCE", default="true"))
+    LEDGER_START_BALANCE = env.float("START_BALANCE", default=20000)  # about 20 chats: some users run dry
+    LEDGER_AUTO_REFILL_ENABLED = is_enabled(env.str("LEDGER_AUTO_REFILL_ENABLED", default="true"))
+    LEDGER_REFILL_INTERVAL_VALUE = env.int("LEDGER_REFILL_INTERVAL_VALUE", default=2)
+    LEDGER_REFILL_INTERVAL_UNIT = env.str("LEDGER_REFILL_INTERVAL_UNIT", default="minutes")
+    LEDGER_REFILL_AMOUNT = env.float("LEDGER_REFILL_AMOUNT", default=20000)
+    VIOLATIONS_BAN_ENABLED = is_enabled(env.str("BAN_VIOLATIONS", default="true"))
+    # Refused requests are what the demo is about: they are counted on the dashboards and in loadgen's
+    # progress line, so Django's one warning per 4xx response ("Too Many Requests: ...") stays off the
+    # console; server errors (5xx) still log.
+    LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django.request": {"level": "ERROR"}}}

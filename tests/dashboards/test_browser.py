@@ -45,7 +45,7 @@ def test_it_shows_every_dashboard_to_an_operator(loadgen_traffic, page, operator
         page.click("#panel-top-spenders a.dash-csv")
     saved = output_dir / "dashboard-top-spenders.csv"
     download.value.save_as(saved)
-    assert saved.read_text().splitlines()[0] == "user,credits,tokens,requests"
+    assert saved.read_text().splitlines()[0] == "user,credits,USD,tokens,requests"
 
 
 def test_it_grants_credits_and_bans_from_user_360(page, operator, traffic, output_dir):

@@ -41,7 +41,7 @@ def test_it_downloads_a_panel_as_csv(staff_client, traffic):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["user", "credits", "tokens", "requests"]
+    assert rows[0] == ["user", "credits", "USD", "tokens", "requests"]
     assert {row[0] for row in rows[1:]} == {"chatter0", "chatter1", "chatter2"}
 
 

@@ -22,7 +22,7 @@ def operator_client(client, operator):
 def test_it_lists_balances_in_credits_and_usd(operator_client, funded):
     page = operator_client.get("/admin/ledger/balance/?credits=positive")
     assert page.status_code == 200
-    assert "$1.000000" in page.content.decode()
+    assert "1,000,000.00" in page.content.decode() and "$1.00" in page.content.decode()  # ledger/money.py
     detail = operator_client.get(f"/admin/ledger/balance/{Balance.objects.get(user=funded).pk}/change/")
     assert "test funds" not in detail.content.decode() and "credits" in detail.content.decode()
 
@@ -64,6 +64,11 @@ def test_it_exports_the_filtered_transactions_as_streamed_csv(operator_client, f
     assert [(r["user"], r["token_type"], r["token_value"], r["conversation_id"]) for r in rows] == [
         ("member", "prompt", "-25.0", "c1")
     ]
+    assert rows[0]["token_value_USD"] == "0.0"  # -25 credits in USD, rounded as the pages show it ($0.0000)
+    everything = operator_client.get("/admin/ledger/transaction/export/")
+    rows = list(csv.DictReader(io.StringIO(b"".join(everything.streaming_content).decode())))
+    grant = next(r for r in rows if r["context"] == "grant")
+    assert (grant["token_value"], grant["token_value_USD"]) == ("1000000.0", "1.0")
 
 
 def test_it_refuses_the_export_to_non_staff(client, member):

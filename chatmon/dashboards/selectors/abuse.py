@@ -1,31 +1,41 @@
-"""Violations, bans and offenders from the violation rollups; currently active bans through the violations
-app's selectors (only the active ones, which are few)."""
+"""Violations, bans and offenders from the violation rollups (the last hour from the violations app's rows per
+minute, since the rollups are hourly); currently active bans through the violations app's selectors (only the
+active ones, which are few). Users link to User 360, IP addresses to their violations in the admin."""
 
 from __future__ import annotations
 
 from django.db.models import Sum
 
-from chatmon.dashboards import conf
+from chatmon.dashboards import conf, links
 from chatmon.dashboards.models import BanHour, OffenderDay, ViolationHour
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import bucketed, period_start, pivot, usernames
+from chatmon.dashboards.selectors.common import bucketed, grain, period_start, pivot
 from violations import selectors as violation_selectors
 from violations.types import BanKind
 
+SECONDS = "%Y-%m-%d %H:%M:%S"
+
 
 def violation_panel(r: Range) -> Panel:
-    rows = list(ViolationHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "type", "count"))
-    columns, table = pivot(r, rows, "hour", "type", "count")
-    return Panel("violations", "Violations by type", ["time", *columns], table, "line")
+    if r.minute_grain:
+        rows = list(violation_selectors.violations_by_minute(since=period_start(r, "minute")))
+    else:
+        rows = list(ViolationHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "type", "count"))
+    columns, table = pivot(r, rows, grain(r), "type", "count")
+    return Panel("violations", "Violations by type", ["time", *columns], table, "line", timeline=True,
+                 formats=dict.fromkeys(range(1, len(columns) + 1), "int"))  # fmt: skip
 
 
 def ban_panel(r: Range) -> Panel:
-    grouped = BanHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "kind").annotate(n=Sum("count"))
-    users = bucketed(r, [g for g in grouped if g["kind"] == BanKind.USER], "hour", ["n"])
-    ips = bucketed(r, [g for g in grouped if g["kind"] == BanKind.IP], "hour", ["n"])
-    rows = [[r.label_of(b), int(users[b]["n"]), int(ips[b]["n"])] for b in users]
-    return Panel("bans", "Bans", ["time", "user bans", "IP bans"], rows, "bar")
+    if r.minute_grain:
+        grouped = list(violation_selectors.bans_by_minute(since=period_start(r, "minute")))
+    else:
+        grouped = list(BanHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "kind", "count"))
+    users = bucketed(r, [g for g in grouped if g["kind"] == BanKind.USER], grain(r), ["count"])
+    ips = bucketed(r, [g for g in grouped if g["kind"] == BanKind.IP], grain(r), ["count"])
+    rows = [[r.label_of(b), int(users[b]["count"]), int(ips[b]["count"])] for b in users]
+    return Panel("bans", "Bans", ["time", "user bans", "IP bans"], rows, "bar", timeline=True)
 
 
 def offender_panels(r: Range) -> list[Panel]:
@@ -35,18 +45,24 @@ def offender_panels(r: Range) -> list[Panel]:
                  .order_by("-s", "-n")[:top])  # fmt: skip
     ips = list(recent.filter(user__isnull=True).values("ip").annotate(n=Sum("count"), s=Sum("score"))
                .order_by("-s", "-n")[:top])  # fmt: skip
-    names = usernames([row["user_id"] for row in users])
+    names = links.users(row["user_id"] for row in users)
     note = "Daily rollups: the range is rounded out to whole days. Signed-in offenders count by user."
     return [
         Panel("offending-users", "Top offending users", ["user", "score", "violations"],
-              [[names.get(u["user_id"], u["user_id"]), u["s"], u["n"]] for u in users], "bar", note=note),
+              [[links.user(u["user_id"], names), u["s"], u["n"]] for u in users], "bar", note=note),
         Panel("offending-ips", "Top offending IP addresses", ["ip", "score", "violations"],
-              [[row["ip"], row["s"], row["n"]] for row in ips], "bar", note=note),
+              [[links.ip(row["ip"]), row["s"], row["n"]] for row in ips], "bar", note=note),
     ]  # fmt: skip
 
 
 def active_bans() -> Panel:
-    bans = violation_selectors.active_bans()[:200]
-    rows = [[ban.target if ban.user is None else f"user {ban.user}", ban.kind, ban.source, ban.reason,
-             ban.expires_at.strftime("%Y-%m-%d %H:%M")] for ban in bans]  # fmt: skip
-    return Panel("active-bans", "Currently banned", ["target", "kind", "source", "reason", "expires"], rows)
+    bans = list(violation_selectors.active_bans()[:200])
+    rows = [[links.of_user(ban.user) if ban.kind == BanKind.USER else links.ip_bans(ban.ip), ban.kind, ban.source,
+             ban.reason, ban.expires_at.strftime(SECONDS)] for ban in bans]  # fmt: skip
+    return Panel(
+        "active-bans",
+        "Currently banned",
+        ["target", "kind", "source", "reason", "expires (UTC)"],
+        rows,
+        note="Users link to User 360 (lift the ban there), IP addresses to their bans in the admin.",
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
-
 from chatmon.dashboards.ranges import Range
 
 
@@ -54,10 +52,10 @@ def pivot(r: Range, rows, period: str, key: str, value: str, *, limit: int = 6) 
     return columns, [[r.label_of(b), *(round(v[c], 2) for c in columns)] for b, v in table.items()]
 
 
+def grain(r: Range) -> str:
+    """The period field the range's rows are read at: "minute" rows for the last hour, "hour" beyond."""
+    return "minute" if r.minute_grain else "hour"
+
+
 def ratio(part: float, whole: float, scale: float = 100.0) -> float:
     return round(part * scale / whole, 2) if whole else 0.0
-
-
-def usernames(ids: list) -> dict:
-    User = get_user_model()
-    return dict(User.objects.filter(pk__in=ids).values_list("pk", User.USERNAME_FIELD))

@@ -23,7 +23,7 @@ def active_users_panel(r: Range) -> Panel:
         rows = ActiveUsers.objects.filter(resolution="day", period__gte=start)
     table = [[r.label_of(period), users] for period, users in rows.order_by("period").values_list("period", "users")]
     title = "Active users per minute" if r.minute_grain else "Daily active users"
-    return Panel("active-users", title, ["period", "users"], table, "line")
+    return Panel("active-users", title, ["period", "users"], table, "line", timeline=True)
 
 
 def per_user_panels(r: Range) -> list[Panel]:
@@ -47,9 +47,9 @@ def per_user_panels(r: Range) -> list[Panel]:
     note = "Session length: time between a user's first and last chat request of the day, averaged over users."
     return [
         Panel("requests-per-user", "Chat requests per user", ["day", "users", "requests per user"],
-              [row[:3] for row in table], "bar", series=[2]),
+              [row[:3] for row in table], "bar", series=[2], timeline=True),
         Panel("session-length", "Session length", ["day", "users", "minutes"],
-              [[row[0], row[1], row[3]] for row in table], "bar", series=[2], note=note),
+              [[row[0], row[1], row[3]] for row in table], "bar", series=[2], note=note, timeline=True),
     ]  # fmt: skip
 
 
