@@ -17,6 +17,7 @@ class Scope(models.TextChoices):
     VIOLATIONS_WRITE = "violations:write", "Report violations"
     BANS_READ = "bans:read", "Check bans of users and IPs"
     EVENTS_WRITE = "events:write", "Send audit events, feature events and request timings"
+    EXPERIMENTS = "experiments:assign", "Ask which variant of an experiment a user sees (records the exposure)"
     # Without it a key names only users of its own `source` (chatmon/api/sources.py).
     SOURCES_ANY = "sources:any", "Name users of any source, not only the key's own (other tenants too)"
 
