@@ -26,6 +26,11 @@ HOLDS = "ledger.view_hold"
 VIOLATIONS = "violations.view_violation"
 BANS = "violations.view_ban"
 AUDIT = "auditlog.view_auditevent"  # audit timeline and sessions
+SIGN_IN_PLACES = "chatmon_analytics.view_signinplace"  # sign-ins by country
+COHORTS = "chatmon_analytics.view_cohortcell"
+FUNNELS = "chatmon_analytics.view_funnel"
+EXPERIMENTS = "chatmon_analytics.view_experiment"
+KPIS = "chatmon_analytics.view_kpi"
 # Actions: the same permissions the admin asks for the same change.
 GRANT = "ledger.change_balance"  # BalanceAdmin.has_grant_permission
 BAN = "violations.add_ban"

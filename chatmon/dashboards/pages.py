@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+
 from chatmon.dashboards import access, links, status
 from chatmon.dashboards.access import Section
 from chatmon.dashboards.panels import Link, Panel
@@ -87,6 +89,21 @@ PAGES: dict[str, tuple[str, list[Section]]] = {
         Section(access.DAILY_COUNTS, engagement.daily_count_panels),
     ]),
 }  # fmt: skip
+
+if apps.is_installed("chatmon.analytics"):  # its panels join the pages; a project may leave the app out
+    from chatmon.dashboards.selectors import analytics
+
+    PAGES["engagement"][1].extend([
+        Section(access.SIGN_IN_PLACES, _one(analytics.sign_in_countries)),
+        Section(access.COHORTS, _one(analytics.cohort_triangle)),
+        Section(access.FUNNELS, _one(analytics.funnel_results)),
+        Section(access.EXPERIMENTS, _one(analytics.experiment_results)),
+        Section(access.KPIS, _one(analytics.kpi_values)),
+    ])  # fmt: skip
+    PAGES["abuse"][1].extend([
+        Section(access.VIOLATIONS, _one(analytics.violation_countries)),
+        Section(access.BANS, _one(analytics.ban_countries)),
+    ])  # fmt: skip
 
 
 def panels_for(user, slug: str, r: Range) -> list[Panel]:

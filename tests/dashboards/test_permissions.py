@@ -33,10 +33,14 @@ PAGE_PANELS = {
               "chatmon_dashboards.violationhour": ["denials"]},
     "abuse": {"chatmon_dashboards.violationhour": ["violations"], "chatmon_dashboards.banhour": ["bans"],
               "chatmon_dashboards.offenderday": ["offending-users", "offending-ips"],
-              "violations.ban": ["active-bans"]},
+              "violations.ban": ["active-bans", "bans-by-country"],
+              "violations.violation": ["violations-by-country"]},
     "engagement": {"chatmon_monitoring.activeusers": ["active-users"],
                    "chatmon_dashboards.userusageday": ["requests-per-user", "session-length"],
-                   "chatmon_monitoring.dailycount": ["features", "browsers", "os"]},
+                   "chatmon_monitoring.dailycount": ["features", "browsers", "os"],
+                   "chatmon_analytics.signinplace": ["countries"], "chatmon_analytics.cohortcell": ["cohorts"],
+                   "chatmon_analytics.funnel": ["funnels"], "chatmon_analytics.experiment": ["experiments"],
+                   "chatmon_analytics.kpi": ["kpis"]},
 }  # fmt: skip
 USER_PANELS = {"ledger.transaction": ["balance", "transactions"], "ledger.hold": ["holds"],
                "violations.violation": ["violations"], "violations.ban": ["bans"],
@@ -44,7 +48,8 @@ USER_PANELS = {"ledger.transaction": ["balance", "transactions"], "ledger.hold":
 ACTIONS = {"grant": "ledger.change_balance", "ban": "violations.add_ban", "lift-ban": "violations.change_ban"}
 # Besides its panels, User 360 opens for the balance figure and for anyone who may take one of its actions.
 USER_PAGE_EXTRA = {"ledger.view_balance", *ACTIONS.values()}
-APPS = ["auth", "ledger", "violations", "auditlog", "chatmon", "chatmon_monitoring", "chatmon_dashboards"]
+APPS = ["auth", "ledger", "violations", "auditlog", "chatmon", "chatmon_monitoring", "chatmon_dashboards",
+        "chatmon_analytics"]
 
 
 def openers(model: str) -> set[str]:
