@@ -54,7 +54,8 @@ def test_it_produces_successful_chats_and_failed_logins(live_server):
     assert Message.objects.filter(role="user", conversation__user__username="lg-abuser-0").count() == 9
 
     addresses = {(name, address) for name, _, address in logins}
-    assert addresses == {("lg-user-0", "198.51.100.1"), ("lg-user-1", "198.51.100.2"), ("lg-abuser-0", "203.0.113.1")}
+    # One country each (GB, US), the abuser from another on a host number no normal user gets.
+    assert addresses == {("lg-user-0", "81.2.69.1"), ("lg-user-1", "8.8.8.1"), ("lg-abuser-0", "200.160.0.200")}
     normal_agents = {agent for name, agent, _ in logins if name.startswith("lg-user-")}
     abuser_agents = {agent for name, agent, _ in logins if name == "lg-abuser-0"}
     assert normal_agents == {BROWSER_AGENT}

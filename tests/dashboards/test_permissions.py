@@ -48,8 +48,16 @@ USER_PANELS = {"ledger.transaction": ["balance", "transactions"], "ledger.hold":
 ACTIONS = {"grant": "ledger.change_balance", "ban": "violations.add_ban", "lift-ban": "violations.change_ban"}
 # Besides its panels, User 360 opens for the balance figure and for anyone who may take one of its actions.
 USER_PAGE_EXTRA = {"ledger.view_balance", *ACTIONS.values()}
-APPS = ["auth", "ledger", "violations", "auditlog", "chatmon", "chatmon_monitoring", "chatmon_dashboards",
-        "chatmon_analytics"]
+APPS = [
+    "auth",
+    "ledger",
+    "violations",
+    "auditlog",
+    "chatmon",
+    "chatmon_monitoring",
+    "chatmon_dashboards",
+    "chatmon_analytics",
+]
 
 
 def openers(model: str) -> set[str]:

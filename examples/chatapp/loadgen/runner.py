@@ -43,26 +43,34 @@ def abusive_count(users: int, share: float) -> int:
     return min(users, max(1, round(users * share)))
 
 
-# Documentation address blocks (RFC 5737): normal users in TEST-NET-2, abusive ones in TEST-NET-3.
-NORMAL_NETWORK = ipaddress.ip_network("198.51.100.0/24")
-ABUSIVE_NETWORK = ipaddress.ip_network("203.0.113.0/24")
+# Public networks that geolocate to one country each (with the GeoIP data chatmon ships), so the demo's
+# country panels have something to show. They only ever appear in the X-Forwarded-For header of requests to
+# this machine (run() refuses any other host): nothing is sent to them. Normal users are spread over all of
+# them, abusive ones come from the last two, on host numbers normal users do not get.
+COUNTRY_NETWORKS = [ipaddress.ip_network(net) for net in (
+    "81.2.69.0/24", "8.8.8.0/24", "193.0.6.0/24", "1.1.1.0/24", "202.12.27.0/24", "200.160.0.0/24",
+    "196.216.2.0/24",
+)]  # GB, US, NL, AU, JP, BR, ZA  # fmt: skip
+ABUSIVE_NETWORKS = COUNTRY_NETWORKS[-2:]
+NORMAL_HOSTS, ABUSIVE_HOSTS = range(1, 200), range(200, 255)  # host numbers within each /24
 
 
-def address(network: ipaddress.IPv4Network, index: int) -> str:
-    return str(network[1 + index % (network.num_addresses - 2)])
+def address(networks: list[ipaddress.IPv4Network], index: int, hosts: range) -> str:
+    """The index-th simulated client: the networks in turn, then the next host number in each."""
+    return str(networks[index % len(networks)][hosts[(index // len(networks)) % len(hosts)]])
 
 
 def build_users(plan: Plan, *, users: int, abusive: int, seed: int) -> list[SimulatedUser]:
     cast: list[SimulatedUser] = [
         NormalUser(
-            username=f"lg-user-{i}", address=address(NORMAL_NETWORK, i), plan=plan,
+            username=f"lg-user-{i}", address=address(COUNTRY_NETWORKS, i, NORMAL_HOSTS), plan=plan,
             rng=random.Random(f"{seed}:user:{i}"),
         )
         for i in range(users - abusive)
     ]  # fmt: skip
     cast += [
         AbusiveUser(
-            index=i, username=f"lg-abuser-{i}", address=address(ABUSIVE_NETWORK, i), plan=plan,
+            index=i, username=f"lg-abuser-{i}", address=address(ABUSIVE_NETWORKS, i, ABUSIVE_HOSTS), plan=plan,
             rng=random.Random(f"{seed}:abuser:{i}"),
         )
         for i in range(abusive)
