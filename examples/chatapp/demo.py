@@ -7,9 +7,12 @@ finds them with two queries and writes nothing.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from examples.chatapp import conf, services
 from examples.chatapp.models import Conversation, Message
@@ -27,6 +30,8 @@ CONVERSATIONS = (
 def ensure_demo_data() -> dict[str, str]:
     """Create whatever demo rows are missing; returns the user names and passwords created by this call."""
     created = _ensure_users()
+    if apps.is_installed("chatmon.analytics"):
+        _ensure_analytics()
     users = get_user_model().objects.filter(username__in=DEMO_USERS)
     wanted = {
         _conversation_id(user.username, title): (user, title, texts) for user in users for title, texts in CONVERSATIONS
@@ -37,6 +42,39 @@ def ensure_demo_data() -> dict[str, str]:
         if pk not in existing:
             _create_conversation(pk, user, title, texts, models[n % len(models)])
     return created
+
+
+# Sign-ups of the last COHORT_WEEKS weeks, each signing in from a country in the weeks after it joined (fewer
+# each week), through chatmon's own sign-in counter: the cohort triangle and the country panel have history.
+COHORT_WEEKS, COHORT_SIZE = 8, 6
+COUNTRY_ADDRESSES = ["81.2.69.10", "8.8.8.10", "193.0.6.10", "1.1.1.10", "202.12.27.10", "200.160.0.10"]
+
+
+def _ensure_analytics() -> None:
+    from chatmon.analytics import places
+    from chatmon.analytics.models import Experiment, Funnel, Kpi
+    from examples.chatapp.analytics import EXPERIMENT, TURN_EVENT
+
+    Experiment.objects.get_or_create(slug=EXPERIMENT, defaults={
+        "name": "Demo: a shorter system prompt", "metric": Experiment.Metric.MESSAGES,
+        "variants": [{"name": "control", "weight": 50}, {"name": "short-prompt", "weight": 50}],
+    })  # fmt: skip
+    Funnel.objects.get_or_create(name="Activation", defaults={
+        "steps": ["registered", "signed_in", "first_spend", "spent_again_next_day"], "window_days": 30,
+    })  # fmt: skip
+    Kpi.objects.get_or_create(slug="chat-turns", defaults={"name": "Chat turns", "numerator": TURN_EVENT})
+    User = get_user_model()
+    if User.objects.filter(username__startswith="cohort-").exists():
+        return
+    now = timezone.now()
+    for week in range(COHORT_WEEKS):
+        for n in range(COHORT_SIZE):
+            joined = now - timedelta(weeks=week, hours=n)
+            user = User.objects.create_user(username=f"cohort-w{week}-{n}", date_joined=joined, is_active=False)
+            for later in range(week + 1):
+                if n < COHORT_SIZE - later:  # one user fewer each week after joining
+                    address = COUNTRY_ADDRESSES[(week + n) % len(COUNTRY_ADDRESSES)]
+                    places.record_sign_in(user_id=user.pk, address=address, when=joined + timedelta(weeks=later))
 
 
 def _ensure_users() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""`load_demo` creates the demo users and conversations once; running it again changes nothing."""
+"""`load_demo` creates the demo users and conversations once, and the analytics demo (an experiment, a funnel,
+a KPI, weekly sign-up cohorts with their sign-ins); running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def run() -> str:
 
 
 def counts() -> tuple[int, int, int]:
-    return get_user_model().objects.count(), Conversation.objects.count(), Message.objects.count()
+    users = get_user_model().objects.exclude(username__startswith="cohort-")
+    return users.count(), Conversation.objects.count(), Message.objects.count()
 
 
 def test_it_creates_users_with_known_passwords_and_answered_conversations(db):
@@ -34,7 +36,7 @@ def test_it_creates_users_with_known_passwords_and_answered_conversations(db):
 def test_it_is_idempotent_and_prints_the_passwords_only_once(db, django_assert_max_num_queries):
     run()
     before = counts()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(7):  # users, conversations, then the analytics rows and cohort users
         output = run()
     assert counts() == before
     assert "demo-pass" not in output
@@ -52,3 +54,19 @@ def test_it_does_nothing_when_demo_data_is_off(db, settings):
     settings.CHATAPP_DEMO_DATA = False
     assert "skipped" in run()
     assert counts() == (0, 0, 0)
+
+
+def test_it_loads_an_analytics_demo_that_fills_the_cohort_triangle(db):
+    from chatmon.analytics import cohorts
+    from chatmon.analytics.models import Experiment, Funnel, Kpi, SignInPlace
+
+    run()
+    assert Experiment.objects.filter(slug="demo-system-prompt", active=True).exists()
+    assert Funnel.objects.filter(name="Activation").exists() and Kpi.objects.filter(slug="chat-turns").exists()
+    assert {"GB", "US", "NL", "AU", "JP", "BR"} <= set(SignInPlace.objects.values_list("country", flat=True))
+    cohorts.compute()
+    oldest = cohorts.triangle("week")[-1]
+    assert oldest[1] == 6 and oldest[2][0] == 1.0 and oldest[2][-1] < oldest[2][0]  # fewer come back each week
+    sign_ins = SignInPlace.objects.count()
+    run()
+    assert SignInPlace.objects.count() == sign_ins

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
 
-from examples.chatapp import selectors, services
+from examples.chatapp import analytics, selectors, services
 from examples.chatapp.api import endpoint, validated
 from examples.chatapp.forms import ChatForm
 from examples.chatapp.provider import FakeStream, count_prompt_tokens
@@ -32,5 +32,6 @@ def chat(request: HttpRequest) -> StreamingHttpResponse:
     else:
         conversation = services.start_conversation(user=request.user, model=data["model"])
     question = services.add_user_message(conversation=conversation, text=data["text"], model=data["model"])
+    analytics.note_chat_turn(request.user)  # a feature event, and the demo experiment's exposure
     provider = FakeStream(model=data["model"], text=data["text"], max_tokens=data["max_tokens"])
     return event_stream(ChatReply(conversation=conversation, question=question, provider=provider))
