@@ -117,3 +117,19 @@ def bans_on(settings):
     settings.VIOLATIONS_BAN_INTERVAL = 20
     settings.VIOLATIONS_BAN_DURATION_MS = 7_200_000
     return settings
+
+
+@pytest.fixture
+def no_recent_requests():
+    """No request rollups still in Redis or in this process's buffer (alert rules and the last hour's buckets
+    read them besides the database): each test using it starts and ends without any."""
+    from chatmon.monitoring import conf, store
+    from chatmon.monitoring.aggregator import buffer
+
+    conn = store.client()
+    keys = list(conn.scan_iter(match=f"{conf.redis_prefix()}:*", count=500))
+    if keys:
+        conn.delete(*keys)
+    buffer.drain()
+    yield
+    buffer.drain()

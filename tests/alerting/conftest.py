@@ -14,8 +14,6 @@ import pytest
 from django.utils import timezone
 
 from chatmon.alerting.models import AlertRule, NotificationChannel
-from chatmon.monitoring import conf, store
-from chatmon.monitoring.aggregator import buffer
 
 
 class Receiver(ThreadingHTTPServer):
@@ -45,15 +43,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(autouse=True)
-def no_recent_requests():
+def _no_recent_requests(no_recent_requests):
     """Request rules read the rollups still in Redis and in this process's buffer: start each test without any."""
-    conn = store.client()
-    keys = list(conn.scan_iter(match=f"{conf.redis_prefix()}:*", count=500))
-    if keys:
-        conn.delete(*keys)
-    buffer.drain()
-    yield
-    buffer.drain()
 
 
 @pytest.fixture

@@ -45,3 +45,13 @@ class Api:
 
     def chat(self, **data) -> list[Event]:
         return events_of(self.post("chat", data))
+
+
+@dataclass
+class Outcome:
+    """One request of an outage-under-load test: when it ended, what it was, its status, what it charged."""
+
+    at: float
+    kind: str
+    status: int
+    message_id: str | None = None

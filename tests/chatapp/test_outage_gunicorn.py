@@ -12,7 +12,6 @@ import itertools
 import json
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 import redis
@@ -23,6 +22,7 @@ from chatmon.api.models import Scope
 from chatmon.testing.servers import start_gunicorn
 from chatmon.testing.worker import database_url
 from ledger.models import Transaction
+from tests.chatapp.support import Outcome
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -34,14 +34,6 @@ API_CALLERS = 2
 API_LIMIT_PER_MINUTE = 30
 OUTAGE_SECONDS = 15.0
 message_ids = itertools.count(1)
-
-
-@dataclass
-class Outcome:
-    at: float
-    kind: str
-    status: int
-    message_id: str | None = None
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 import requests
 
 from chatmon.core import sessions
 from ledger.models import Transaction
+from tests.chatapp.support import Outcome
 from tests.factories import UserFactory
 from violations.banview import view
 
@@ -22,14 +22,6 @@ pytestmark = pytest.mark.slow
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 WORKERS = 4
 OUTAGE_SECONDS = 4.0
-
-
-@dataclass
-class Outcome:
-    at: float
-    kind: str
-    status: int
-    message_id: str | None = None
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from chatmon.dashboards import ranges
 from chatmon.dashboards.selectors import abuse, traffic, usage
-from chatmon.monitoring import conf, flusher, store
-from chatmon.monitoring.aggregator import buffer
+from chatmon.monitoring import flusher
 from chatmon.monitoring.compaction import compact
 from ledger import services as ledger
 from ledger.models import Transaction
@@ -25,19 +24,8 @@ from violations import services as violations
 from violations.models import Violation
 from violations.types import ViolationType
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_recent_requests():
-    """The last hour reads what is still in Redis and this process's buffer: start each test without any."""
-    conn = store.client()
-    keys = list(conn.scan_iter(match=f"{conf.redis_prefix()}:*", count=500))
-    if keys:
-        conn.delete(*keys)
-    buffer.drain()
-    yield
-    buffer.drain()
+# The last hour reads what is still in Redis and this process's buffer: each test starts without any.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_recent_requests")]
 
 
 def test_the_last_hour_is_minutes_with_the_newest_one_partial():
