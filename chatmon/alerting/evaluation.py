@@ -46,7 +46,8 @@ def evaluate_all() -> dict:
 def evaluate(rule: AlertRule) -> str | None:
     """'pending' (breaching, not for long enough), 'opened', 'firing' (still open), 'keeping' (quiet, kept open
     by keep_firing_minutes), 'resolved' or None (quiet)."""
-    value = values.measure(rule)
+    measured = values.reading(rule)
+    value = measured.value
     open_incident = rule.incidents.filter(resolved_at__isnull=True).first()
     firing = value is not None and value > rule.threshold
     if not firing:
@@ -54,7 +55,7 @@ def evaluate(rule: AlertRule) -> str | None:
     if firing and open_incident is None:
         if not _lasted(AlertRule, rule.pk, "pending_since", rule.for_minutes):
             return "pending"
-        return "opened" if _open(rule, value) else "firing"
+        return "opened" if _open(rule, measured) else "firing"
     if firing:
         stored = _storable(value)
         Incident.objects.filter(pk=open_incident.pk).update(
@@ -86,13 +87,15 @@ def _lasted(model, pk: int, since_field: str, minutes: int) -> bool:
     return now - since >= timedelta(minutes=minutes)
 
 
-def _open(rule: AlertRule, value: float) -> bool:
-    stored = _storable(value)
-    summary = f"{rule.get_kind_display().replace('X', f'{rule.threshold:g}').replace('N', str(rule.window_minutes))}"
+def _open(rule: AlertRule, measured: values.Reading) -> bool:
+    stored = _storable(measured.value)
+    described = rule.get_kind_display().replace("X", notify.amount(rule, rule.threshold))
+    described = described.replace("N", str(rule.window_minutes))
+    summary = f"{described}: now {_shown(rule, measured.value)}" + (f" ({measured.about})" if measured.about else "")
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
-                rule=rule, value=stored, peak_value=stored, last_value=stored, summary=f"{summary}: now {_shown(value)}"
+                rule=rule, value=stored, peak_value=stored, last_value=stored, summary=summary
             )
     except IntegrityError:  # another evaluation opened it first; it sends the notice
         return False
@@ -116,5 +119,5 @@ def _storable(value: float) -> float:
     return value if math.isfinite(value) else 1e18
 
 
-def _shown(value: float) -> str:
-    return "never" if not math.isfinite(value) else f"{value:g}"
+def _shown(rule: AlertRule, value: float) -> str:
+    return "never" if not math.isfinite(value) else notify.shown(rule, value)

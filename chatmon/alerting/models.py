@@ -28,7 +28,7 @@ class AlertRule(models.Model):
     class Kind(models.TextChoices):
         ERROR_RATE = "error_rate", "error rate above X % over N minutes"
         P95_LATENCY = "p95_latency", "p95 latency above X ms over N minutes"
-        SPEND_PER_HOUR = "spend_per_hour", "spend above X credits per hour (rate over N minutes)"
+        SPEND_PER_HOUR = "spend_per_hour", "spend above X per hour (rate over N minutes)"
         VIOLATION_SPIKE = "violation_spike", "more than X violations in N minutes"
         BAN_SPIKE = "ban_spike", "more than X bans in N minutes"
         DENIAL_SPIKE = "denial_spike", "more than X balance denials in N minutes"
@@ -36,6 +36,14 @@ class AlertRule(models.Model):
         JOB_FAILING = "job_failing", "more than X beat jobs whose latest run failed"
         HEALTH_FAILING = "health_failing", "more than X health checks failing"
         AUDIT_UNSEALED = "audit_unsealed", "the oldest audit event not sealed into the chain waited over X seconds"
+        # Kinds whose value is of one thing among many (a model, a user, a budget): the worst one, or the one
+        # the rule's subject names; the incident says which.
+        MODEL_ERROR_RATE = "model_error_rate", "a model's error rate above X % over N minutes"
+        MODEL_TTFT_P95 = "model_ttft_p95", "a model's time to first token p95 above X ms over N minutes"
+        USER_SPEND = "user_spend", "a user spent more than X in N minutes"
+        USER_SPEND_SURGE = "user_spend_surge", "a user spends X times their usual rate (over N minutes)"
+        UNPRICED_MODEL = "unpriced_model", "more than X models charged at the default rate in N minutes"
+        BUDGET_USED = "budget_used", "a budget's spend above X % of its limit"
 
     class Severity(models.TextChoices):
         WARNING = "warning"
@@ -47,6 +55,12 @@ class AlertRule(models.Model):
     window_minutes = models.PositiveIntegerField(default=5, help_text="N: how far back the value looks.")
     job = models.CharField(
         max_length=200, blank=True, help_text="Job rules only: one beat job's task name; empty means every job."
+    )
+    subject = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Model, user and budget rules only: the one model (its price key), user (id or username) or "
+        "budget (name) to watch; empty means every one, and the incident names the worst.",
     )
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
     enabled = models.BooleanField(default=True)

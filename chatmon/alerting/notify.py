@@ -148,9 +148,15 @@ def shown(rule: AlertRule, value: float | None) -> str:
     page), any other figure as a plain number."""
     if value is None:
         return "-"
-    if rule.kind == AlertRule.Kind.SPEND_PER_HOUR:
-        return f"{money.format_amount(value)} per hour"
-    return f"{value:g}"
+    return amount(rule, value) + (" per hour" if rule.kind == AlertRule.Kind.SPEND_PER_HOUR else "")
+
+
+def amount(rule: AlertRule, value: float) -> str:
+    """A value or threshold in the rule's unit: credits and money for spends, else a plain number."""
+    return money.format_amount(value) if rule.kind in MONEY_KINDS else f"{value:g}"
+
+
+MONEY_KINDS = {AlertRule.Kind.SPEND_PER_HOUR, AlertRule.Kind.USER_SPEND}
 
 
 def _duration(incident: Incident) -> str:

@@ -9,6 +9,7 @@ chatmon.dashboards.status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
@@ -26,9 +27,23 @@ from violations.types import ViolationType
 Kind = AlertRule.Kind
 
 
-def measure(rule: AlertRule) -> float | None:
+@dataclass(frozen=True)
+class Reading:
+    """A rule's value and, for kinds that watch one thing among many, which one it is of ("model gpt-4o",
+    "user alice"): the incident's summary names it."""
+
+    value: float | None
+    about: str = ""
+
+
+def reading(rule: AlertRule) -> Reading:
     since = timezone.now() - timedelta(minutes=rule.window_minutes)
-    return MEASURES[rule.kind](rule, since)
+    value = MEASURES[rule.kind](rule, since)
+    return value if isinstance(value, Reading) else Reading(value)
+
+
+def measure(rule: AlertRule) -> float | None:
+    return reading(rule).value
 
 
 def _requests(since) -> dict:

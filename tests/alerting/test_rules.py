@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chatmon.alerting.evaluation import _open, evaluate
 from chatmon.alerting.models import AlertRule, Incident
-from chatmon.alerting.values import measure
+from chatmon.alerting.values import Reading, measure
 from chatmon.core.models import JobRun
 from chatmon.monitoring.models import RequestRollup
 from ledger import services as ledger
@@ -69,6 +69,20 @@ def test_it_opens_one_incident_when_two_evaluations_race():
 
     assert evaluate(stale) == "opened"
     # A second evaluation that read "no open incident" just before the first one inserted it:
-    assert _open(stale, float("inf")) is False
+    assert _open(stale, Reading(float("inf"))) is False
     assert Incident.objects.filter(rule=stale).count() == 1
     assert "never" in Incident.objects.get().summary  # a job that never ran, not a huge number
+
+
+def test_an_incident_names_what_its_value_is_of_and_spends_read_in_money(monkeypatch):
+    from chatmon.alerting import values
+
+    spender = rule("user_spend", 1_000_000, window_minutes=60)
+    monkeypatch.setitem(values.MEASURES, AlertRule.Kind.USER_SPEND, lambda rule, since: Reading(2_500_000, "user bob"))
+
+    assert evaluate(spender) == "opened"
+    summary = Incident.objects.get(rule=spender).summary
+    assert summary == (
+        "a user spent more than 1,000,000.00 credits ($1.00) in 60 minutes: now 2,500,000.00 credits ($2.50) "
+        "(user bob)"
+    )
