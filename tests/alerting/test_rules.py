@@ -83,6 +83,5 @@ def test_an_incident_names_what_its_value_is_of_and_spends_read_in_money(monkeyp
     assert evaluate(spender) == "opened"
     summary = Incident.objects.get(rule=spender).summary
     assert summary == (
-        "a user spent more than 1,000,000.00 credits ($1.00) in 60 minutes: now 2,500,000.00 credits ($2.50) "
-        "(user bob)"
+        "a user spent more than 1,000,000.00 credits ($1.00) in 60 minutes: now 2,500,000.00 credits ($2.50) (user bob)"
     )

@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chatmon_alerting', '0002_alertrule_audit_unsealed_kind'),
+        ("chatmon_alerting", "0002_alertrule_audit_unsealed_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alertrule',
-            name='subject',
-            field=models.CharField(blank=True, help_text='Model, user and budget rules only: the one model (its price key), user (id or username) or budget (name) to watch; empty means every one, and the incident names the worst.', max_length=200),
+            model_name="alertrule",
+            name="subject",
+            field=models.CharField(
+                blank=True,
+                help_text="Model, user and budget rules only: the one model (its price key), user (id or username) or budget (name) to watch; empty means every one, and the incident names the worst.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='alertrule',
-            name='kind',
-            field=models.CharField(choices=[('error_rate', 'error rate above X % over N minutes'), ('p95_latency', 'p95 latency above X ms over N minutes'), ('spend_per_hour', 'spend above X per hour (rate over N minutes)'), ('violation_spike', 'more than X violations in N minutes'), ('ban_spike', 'more than X bans in N minutes'), ('denial_spike', 'more than X balance denials in N minutes'), ('job_stale', "a beat job's last success older than X minutes"), ('job_failing', 'more than X beat jobs whose latest run failed'), ('health_failing', 'more than X health checks failing'), ('audit_unsealed', 'the oldest audit event not sealed into the chain waited over X seconds'), ('model_error_rate', "a model's error rate above X % over N minutes"), ('model_ttft_p95', "a model's time to first token p95 above X ms over N minutes"), ('user_spend', 'a user spent more than X in N minutes'), ('user_spend_surge', 'a user spends X times their usual rate (over N minutes)'), ('unpriced_model', 'more than X models charged at the default rate in N minutes'), ('budget_used', "a budget's spend above X % of its limit")], max_length=20),
+            model_name="alertrule",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("error_rate", "error rate above X % over N minutes"),
+                    ("p95_latency", "p95 latency above X ms over N minutes"),
+                    ("spend_per_hour", "spend above X per hour (rate over N minutes)"),
+                    ("violation_spike", "more than X violations in N minutes"),
+                    ("ban_spike", "more than X bans in N minutes"),
+                    ("denial_spike", "more than X balance denials in N minutes"),
+                    ("job_stale", "a beat job's last success older than X minutes"),
+                    ("job_failing", "more than X beat jobs whose latest run failed"),
+                    ("health_failing", "more than X health checks failing"),
+                    ("audit_unsealed", "the oldest audit event not sealed into the chain waited over X seconds"),
+                    ("model_error_rate", "a model's error rate above X % over N minutes"),
+                    ("model_ttft_p95", "a model's time to first token p95 above X ms over N minutes"),
+                    ("user_spend", "a user spent more than X in N minutes"),
+                    ("user_spend_surge", "a user spends X times their usual rate (over N minutes)"),
+                    ("unpriced_model", "more than X models charged at the default rate in N minutes"),
+                    ("budget_used", "a budget's spend above X % of its limit"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
