@@ -1,5 +1,6 @@
 """Analytics in the admin: experiments with their result per variant, funnels with their conversion, and the
-rows jobs write (exposures, sign-in places, cohort cells), read-only."""
+rows jobs and services write (exposures, sign-in places, users' feature events, cohort cells), read-only.
+The per-country filters of the user and ban lists are in country_filters.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from chatmon.analytics import experiments, funnels, kpis
-from chatmon.analytics.models import CohortCell, Experiment, Exposure, Funnel, Kpi, SignInPlace
+from chatmon.analytics.models import CohortCell, Experiment, Exposure, Funnel, Kpi, SignInPlace, UserEventDay
 
 
 @admin.register(Experiment)
@@ -55,6 +56,14 @@ class SignInPlaceAdmin(ReadOnlyAdmin):
     list_display = ["user", "day", "country", "region", "count"]
     list_filter = ["country", "day"]
     search_fields = ["user__username", "country"]
+    list_select_related = ["user"]
+
+
+@admin.register(UserEventDay)
+class UserEventDayAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "day", "count", "first_at", "last_at"]
+    list_filter = ["name", "day"]
+    search_fields = ["user__username", "name"]
     list_select_related = ["user"]
 
 

@@ -16,6 +16,15 @@ class AnalyticsConfig(AppConfig):
     scrape_collectors: list = []
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from chatmon.analytics import kpis, receivers  # noqa: F401  (receivers: the sign-in place counter)
 
         self.scrape_collectors = [kpis.register_collector()]
+        if apps.is_installed("django.contrib.admin"):
+            # The admin (listed before this app) has imported every admin module by now.
+            from django.contrib.admin import site
+
+            from chatmon.analytics.country_filters import add_country_filters
+
+            add_country_filters(site)

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from chatmon.analytics import stats
+from chatmon.analytics import events, stats
 from chatmon.analytics.models import Experiment, Exposure
 from ledger import selectors as ledger_selectors
 
@@ -91,12 +91,16 @@ RETENTION = timedelta(days=7)
 def results(experiment: Experiment) -> list[VariantResult]:
     """Each variant's users and metric, and its comparison with the control (one query for the metric)."""
     metric = Experiment.Metric(experiment.metric)
-    exposures = ledger_selectors.with_spending_since(
-        Exposure.objects.filter(experiment=experiment),
-        since="exposed_at",
-        retained_after=RETENTION if metric == Experiment.Metric.RETAINED_D7 else None,
-    )
-    field = {"messages": "requests", "credits": "credits", "retained_d7": "retained"}[metric.value]
+    exposures = Exposure.objects.filter(experiment=experiment)
+    if metric == Experiment.Metric.EVENT:
+        exposures = events.with_event_counts(exposures, experiment.metric_event, since="exposed_at")
+    else:
+        exposures = ledger_selectors.with_spending_since(
+            exposures,
+            since="exposed_at",
+            retained_after=RETENTION if metric == Experiment.Metric.RETAINED_D7 else None,
+        )
+    field = {"messages": "requests", "credits": "credits", "retained_d7": "retained", "event": "events"}[metric.value]
     values: dict[str, list[float]] = {v["name"]: [] for v in experiment.variants}
     for variant, value in exposures.values_list("variant", field):
         values.setdefault(variant, []).append(float(value or 0))

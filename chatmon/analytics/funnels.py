@@ -10,11 +10,14 @@ step leaves the funnel there. The steps:
 - `returned_day_7`: a spend 7 or more days after registering;
 - `signed_in`: a sign-in counted by chatmon.analytics (per day: its time is the start of that UTC day, or the
   previous step's time when on the same day);
-- `exposed:<experiment slug>`: the user's exposure to that experiment.
+- `exposed:<experiment slug>`: the user's exposure to that experiment;
+- `event:<feature event name>`: the first such event of the user (recorded with
+  chatmon.analytics.events.record_user_event, or the API's feature events naming a user).
 
-Spends are read per user and UTC day (first and last spend of the day): whether a user spent at or after a
-moment is exact; when that moment falls inside a day with spends, the step's time is taken as the moment itself
-or the day's first spend, whichever is later, so a median time between steps can be off by less than a day.
+Spends and events are read per user and UTC day (first and last of the day): whether a user spent at or after
+a moment is exact; when that moment falls inside a day with spends, the step's time is taken as the moment
+itself or the day's first spend, whichever is later, so a median time between steps can be off by less than a
+day.
 """
 
 from __future__ import annotations
@@ -22,15 +25,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
+from chatmon.analytics import events
 from chatmon.analytics.models import Exposure, SignInPlace
+from chatmon.monitoring.events import NAME
 from ledger import selectors as ledger_selectors
 
 STEPS = ("registered", "first_spend", "spent_again_next_day", "returned_day_7", "signed_in")
 EXPOSED = "exposed:"
+EVENT = "event:"
 UTC = dt.UTC
 
 
@@ -39,11 +45,18 @@ def checked_steps(steps) -> list[str]:
     if not isinstance(steps, list) or not 2 <= len(steps) <= 8:
         raise ValueError("give 2 to 8 steps as a list")
     for step in steps:
-        if not isinstance(step, str) or not (step in STEPS or (step.startswith(EXPOSED) and len(step) > len(EXPOSED))):
-            raise ValueError(f"unknown step {step!r}: use {', '.join(STEPS)} or exposed:<experiment slug>")
+        if not isinstance(step, str) or not (step in STEPS or _named(step, EXPOSED) or _named(step, EVENT)):
+            raise ValueError(
+                f"unknown step {step!r}: use {', '.join(STEPS)}, exposed:<experiment slug> or event:<feature event>"
+            )
     if steps[0] != "registered":
         raise ValueError("the first step is `registered`")
     return steps
+
+
+def _named(step: str, prefix: str) -> bool:
+    name = step.removeprefix(prefix)
+    return step.startswith(prefix) and bool(NAME.match(name) if prefix == EVENT else name)
 
 
 @dataclass(frozen=True)
@@ -56,14 +69,35 @@ class StepResult:
 
 
 @dataclass
-class _Activity:
-    """One user's events: spend days (first and last spend), sign-in days, exposures by experiment."""
+class _Days:
+    """Days on which something happened (in order), with its first and last time that day."""
 
-    days: list[dt.date]
-    first_at: list[dt.datetime]
-    last_at: list[dt.datetime]
-    sign_ins: list[dt.date]
-    exposures: dict[str, dt.datetime]
+    days: list[dt.date] = field(default_factory=list)
+    first_at: list[dt.datetime] = field(default_factory=list)
+    last_at: list[dt.datetime] = field(default_factory=list)
+
+    def add(self, day: dt.date, first_at: dt.datetime, last_at: dt.datetime) -> None:
+        self.days.append(day)
+        self.first_at.append(first_at)
+        self.last_at.append(last_at)
+
+    def at_or_after(self, moment: dt.datetime) -> dt.datetime | None:
+        """When it first happened at or after `moment` (see the module's note on day precision)."""
+        index = bisect.bisect_left(self.days, moment.astimezone(UTC).date())
+        for position in range(index, len(self.days)):
+            if self.last_at[position] >= moment:
+                return max(moment, self.first_at[position])
+        return None
+
+
+@dataclass
+class _Activity:
+    """One user's events: spend days, sign-in days, exposures by experiment, feature event days by name."""
+
+    spends: _Days = field(default_factory=_Days)
+    sign_ins: list[dt.date] = field(default_factory=list)
+    exposures: dict[str, dt.datetime] = field(default_factory=dict)
+    events: dict[str, _Days] = field(default_factory=dict)
 
 
 def evaluate(steps: list[str], *, since: dt.datetime, until: dt.datetime, window_days: int) -> list[StepResult]:
@@ -72,7 +106,8 @@ def evaluate(steps: list[str], *, since: dt.datetime, until: dt.datetime, window
     joined = dict(
         get_user_model().objects.filter(date_joined__gte=since, date_joined__lt=until).values_list("pk", "date_joined")
     )
-    activity = _activity(joined, since, until + dt.timedelta(days=window_days))
+    named_events = {step.removeprefix(EVENT) for step in steps if step.startswith(EVENT)}
+    activity = _activity(joined, since, until + dt.timedelta(days=window_days), named_events)
     reached: list[list[float]] = [[] for _ in steps]  # per step: hours from the previous step, per user
     for user_id, registered in joined.items():
         deadline = registered + dt.timedelta(days=window_days)
@@ -95,22 +130,19 @@ def evaluate(steps: list[str], *, since: dt.datetime, until: dt.datetime, window
     return results
 
 
-def _activity(joined: dict, since: dt.datetime, until: dt.datetime) -> dict[object, _Activity]:
+def _activity(joined: dict, since: dt.datetime, until: dt.datetime, named_events: set[str]) -> dict[object, _Activity]:
     users = set(joined)
     activity: dict[object, _Activity] = {}
 
     def of(user_id) -> _Activity:
-        return activity.setdefault(user_id, _Activity([], [], [], [], {}))
+        return activity.setdefault(user_id, _Activity())
 
     spends = ledger_selectors.spends_by_user_day(since=since).filter(created_at__lt=until)
     for user_id, day, first_at, last_at in spends.values_list("user_id", "day", "first_at", "last_at").order_by(
         "user_id", "day"
     ):
         if user_id in users:
-            entry = of(user_id)
-            entry.days.append(day)
-            entry.first_at.append(first_at)
-            entry.last_at.append(last_at)
+            of(user_id).spends.add(day, first_at, last_at)
     for user_id, day in SignInPlace.objects.filter(day__gte=since.date()).values_list("user_id", "day").order_by("day"):
         if user_id in users:
             of(user_id).sign_ins.append(day)
@@ -118,6 +150,10 @@ def _activity(joined: dict, since: dt.datetime, until: dt.datetime) -> dict[obje
         "user_id", "experiment__slug", "exposed_at"
     ):
         of(user_id).exposures[slug] = exposed_at
+    for name in named_events:
+        for user_id, day, first_at, last_at in events.event_days(name, since=since.date(), until=until.date()):
+            if user_id in users:
+                of(user_id).events.setdefault(name, _Days()).add(day, first_at, last_at)
     return activity
 
 
@@ -126,24 +162,19 @@ def _next(step: str, at: dt.datetime, registered: dt.datetime, activity: _Activi
     if activity is None:
         return None
     if step == "first_spend":
-        return _spend_at_or_after(activity, at)
+        return activity.spends.at_or_after(at)
     if step == "spent_again_next_day":
         next_day = dt.datetime.combine(at.astimezone(UTC).date() + dt.timedelta(days=1), dt.time(), tzinfo=UTC)
-        return _spend_at_or_after(activity, next_day)
+        return activity.spends.at_or_after(next_day)
     if step == "returned_day_7":
-        return _spend_at_or_after(activity, max(at, registered + dt.timedelta(days=7)))
+        return activity.spends.at_or_after(max(at, registered + dt.timedelta(days=7)))
     if step == "signed_in":
         index = bisect.bisect_left(activity.sign_ins, at.astimezone(UTC).date())
         if index == len(activity.sign_ins):
             return None
         return max(at, dt.datetime.combine(activity.sign_ins[index], dt.time(), tzinfo=UTC))
+    if step.startswith(EVENT):
+        days = activity.events.get(step.removeprefix(EVENT))
+        return days.at_or_after(at) if days else None
     exposed = activity.exposures.get(step.removeprefix(EXPOSED))
     return exposed if exposed is not None and exposed >= at else None
-
-
-def _spend_at_or_after(activity: _Activity, moment: dt.datetime) -> dt.datetime | None:
-    index = bisect.bisect_left(activity.days, moment.astimezone(UTC).date())
-    for position in range(index, len(activity.days)):
-        if activity.last_at[position] >= moment:
-            return max(moment, activity.first_at[position])
-    return None

@@ -27,11 +27,31 @@ class SignInPlace(models.Model):
         return f"{self.user_id} {self.day} {self.country}"
 
 
+class UserEventDay(models.Model):
+    """A named feature event of one user on one UTC day: how many, the first and the last (chatmon/analytics/
+    events.py). Funnel steps and experiment metrics read them; the per-day totals stay in chatmon.monitoring."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=64)
+    day = models.DateField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name", "day"], name="analytics_user_event_day_once")]
+        indexes = [models.Index(fields=["name", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} {self.name} x{self.count}"
+
+
 class Experiment(models.Model):
     class Metric(models.TextChoices):
         MESSAGES = "messages", "Messages per user"
         CREDITS = "credits", "Credits spent per user"
         RETAINED_D7 = "retained_d7", "Active again 7 or more days after exposure"
+        EVENT = "event", "A feature event per user (the metric event below)"
 
     slug = models.SlugField(unique=True, help_text="The name the chat app asks for (stable: it seeds assignment).")
     name = models.CharField(max_length=200)
@@ -40,6 +60,9 @@ class Experiment(models.Model):
         help_text='Control first: [{"name": "control", "weight": 50}, {"name": "b", "weight": 50}]'
     )
     metric = models.CharField(max_length=20, choices=Metric.choices, default=Metric.MESSAGES)
+    metric_event = models.CharField(
+        max_length=64, blank=True, help_text="With the feature-event metric: the event's name, e.g. chat.turn."
+    )
     active = models.BooleanField(default=True, help_text="Inactive: everyone gets the control, nothing is recorded.")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -48,11 +71,15 @@ class Experiment(models.Model):
 
     def clean(self) -> None:
         from chatmon.analytics.experiments import checked_variants
+        from chatmon.monitoring.events import NAME
 
         try:
             checked_variants(self.variants)
         except ValueError as exc:
             raise ValidationError({"variants": str(exc)}) from exc
+        if self.metric == self.Metric.EVENT and not NAME.match(self.metric_event or ""):
+            message = "Name the feature event: lowercase dotted words of 1-64 characters."
+            raise ValidationError({"metric_event": message})
 
     @property
     def control(self) -> str:
@@ -104,7 +131,7 @@ class Funnel(models.Model):
     name = models.CharField(max_length=200, unique=True)
     steps = models.JSONField(
         help_text='e.g. ["registered", "first_spend", "returned_day_7"]; also signed_in, spent_again_next_day, '
-        "exposed:<experiment slug>."
+        "exposed:<experiment slug>, event:<feature event name>."
     )
     window_days = models.PositiveSmallIntegerField(default=30, help_text="Days from registering to the last step.")
     created_at = models.DateTimeField(default=timezone.now)

@@ -62,6 +62,9 @@ def _ensure_analytics() -> None:
     Funnel.objects.get_or_create(name="Activation", defaults={
         "steps": ["registered", "signed_in", "first_spend", "spent_again_next_day"], "window_days": 30,
     })  # fmt: skip
+    Funnel.objects.get_or_create(name="First chat", defaults={
+        "steps": ["registered", "signed_in", f"event:{TURN_EVENT}", "spent_again_next_day"], "window_days": 30,
+    })  # fmt: skip
     Kpi.objects.get_or_create(slug="chat-turns", defaults={"name": "Chat turns", "numerator": TURN_EVENT})
     User = get_user_model()
     if User.objects.filter(username__startswith="cohort-").exists():

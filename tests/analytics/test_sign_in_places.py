@@ -9,7 +9,7 @@ from django.test import Client
 
 from chatmon.analytics import places
 from chatmon.analytics.models import SignInPlace
-from tests.factories import UserFactory
+from tests.factories import OperatorFactory, UserFactory
 from violations import services as violations
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,26 @@ def test_violations_and_bans_are_ranked_by_country(bans_on):
     violations.ban(ip="193.0.6.139", duration_ms=60_000)
     assert places.violations_by_country(since=since) == [("GB", 2), ("US", 1), ("local", 1)]
     assert places.bans_by_country(since=since) == [("NL", 1)]
+
+
+def _listed(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_admin_lists_users_and_bans_by_country(bans_on):
+    ann, bob = UserFactory(username="ann-gb"), UserFactory(username="bob-us")
+    places.record_sign_in(user_id=ann.pk, address="81.2.69.142")
+    places.record_sign_in(user_id=bob.pk, address="8.8.8.8")
+    violations.ban(ip="193.0.6.139", duration_ms=60_000)  # NL
+    violations.ban(ip="81.2.69.150", duration_ms=60_000)  # GB
+    client = Client()
+    client.force_login(OperatorFactory())
+
+    page = _listed(client, "/admin/auth/user/?signed_in_from=GB")
+    assert "ann-gb" in page and "bob-us" not in page
+    assert "country signed in from" in _listed(client, "/admin/auth/user/")
+    page = _listed(client, "/admin/violations/ban/?ip_country=NL")
+    assert "193.0.6.139" in page and "81.2.69.150" not in page
+    assert "GB (1)" in _listed(client, "/admin/violations/ban/")

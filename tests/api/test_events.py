@@ -54,6 +54,17 @@ def test_it_counts_feature_events(api):
     assert sample("chatmon_feature_events_total", {"name": "message.copied"}) == before + 3
 
 
+def test_feature_events_naming_a_user_are_kept_per_user_for_funnels(api):
+    from chatmon.analytics.models import UserEventDay
+
+    before = sample("chatmon_feature_events_total", {"name": "message.copied"})
+    events = [{"name": "message.copied", "user": "u1", "count": 2}, {"name": "message.copied", "user": "u1"}]
+    assert api.post("events/features", {"events": events}).json()["succeeded"] == 2
+    row = UserEventDay.objects.get()
+    assert (row.user.username, row.name, row.count) == ("librechat:u1", "message.copied", 3)
+    assert sample("chatmon_feature_events_total", {"name": "message.copied"}) == before + 3
+
+
 def test_it_records_timings_like_chatmons_own_requests(api):
     labels = {"route": "librechat:/api/ask/:endpoint", "method": "POST", "status_class": "2xx"}
     request_metrics.sync()

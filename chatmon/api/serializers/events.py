@@ -28,6 +28,8 @@ class AuditEventSerializer(serializers.Serializer):
 class FeatureEventSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=64, help_text="One of MONITORING_FEATURE_EVENTS.")
     count = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    user = user_field(required=False)  # whose event: then also kept per user, for funnels and experiments
+    source = source_field()
 
     def validate_name(self, value: str) -> str:
         from chatmon.monitoring import conf as monitoring_conf

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -68,9 +69,14 @@ class AuditEventsView(WriteView):
         return run_batch("audit_events", events, lambda item: _audit(item, request))
 
 
-def _feature(item: dict) -> dict:
+def _feature(item: dict, request) -> dict:
     data = validated(s.FeatureEventSerializer, item)
-    record_feature_event(data["name"], data["count"])
+    if data.get("user") and apps.is_installed("chatmon.analytics"):
+        from chatmon.analytics.events import record_user_event
+
+        record_user_event(resolve_user(data, request), data["name"], data["count"])
+    else:
+        record_feature_event(data["name"], data["count"])
     return {"counted": data["count"]}
 
 
@@ -85,7 +91,7 @@ class FeatureEventsView(WriteView):
 
     def perform(self, request) -> Response:
         events = validated(s.FeatureBatchSerializer, request.data)["events"]
-        return run_batch("feature_events", events, _feature)
+        return run_batch("feature_events", events, lambda item: _feature(item, request))
 
 
 def _timing(item: dict, request) -> dict:
