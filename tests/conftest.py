@@ -40,6 +40,16 @@ def fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_api_memories():
+    """Each test's database starts over (ids are reused after a rollback), so the API's per-process memories
+    of keys and callers' users must too (chatmon/core/recent.py)."""
+    from chatmon.api import keys, users
+
+    keys.verified.clear()
+    users.recently_resolved.clear()
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: ApiKey, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            keys.verified.clear()  # changed scopes or limit apply at once here, elsewhere within the memory time
             return
         created, secret = keys.create_key(
             name=obj.name,

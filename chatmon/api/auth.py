@@ -64,8 +64,9 @@ class HasScope(BasePermission):
 
 
 class KeyRateThrottle(BaseThrottle):
-    """Rule: a key makes at most its `rate_limit()` requests per calendar minute (fixed window, one Redis
-    INCR per request, shared by every process). Redis down: requests pass (an outage must not stop spends)."""
+    """Rule: a key makes at most its `rate_limit()` requests per calendar minute (fixed window shared by every
+    process: INCR and EXPIRE NX in one pipelined round trip). Redis down: requests pass (an outage must not stop
+    spends)."""
 
     def allow_request(self, request, view) -> bool:
         limit = request.auth.rate_limit()
@@ -77,8 +78,7 @@ class KeyRateThrottle(BaseThrottle):
         if not rate_limit_outage.should_try():
             return True
         try:
-            cache.add(name, 0, timeout=120)
-            hits = cache.incr(name)
+            hits = _count_hit(name)
         except ERRORS as exc:
             rate_limit_outage.failed(exc)
             return True
@@ -90,6 +90,15 @@ class KeyRateThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return self.retry_after
+
+
+def _count_hit(name: str) -> int:
+    """This minute's hits of a key, this one included; the counter outlives its minute by one (120 s)."""
+    key = cache.make_and_validate_key(name)
+    pipe = cache.client.get_client(write=True).pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, 120, nx=True)
+    return int(pipe.execute()[0])
 
 
 class ApiKeySchema(OpenApiAuthenticationExtension):

@@ -51,3 +51,16 @@ def timing_max_routes() -> int:
 def timing_max_age_seconds() -> int:
     # Timings older than this are refused: their minute has long been compacted and alerted on.
     return int(_get("API_TIMING_MAX_AGE_SECONDS", 86400))
+
+
+def key_memory_seconds() -> float:
+    # How long a process trusts an API key it has verified (and a caller's user it has resolved) before asking
+    # the database again: a key revoked elsewhere stops working within this time (at once in the process that
+    # revoked it). 0 asks the database on every request.
+    return float(_get("API_KEY_MEMORY_SECONDS", 5))
+
+
+def user_memory_seconds() -> float:
+    # How long a process reuses the chatmon user a caller's id maps to, with their balance settings already
+    # applied, before looking them up again: a changed refill setting reaches a caller's users within this time.
+    return float(_get("API_USER_MEMORY_SECONDS", 30))

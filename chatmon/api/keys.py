@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -10,8 +11,9 @@ from rest_framework_api_key.crypto import KeyGenerator
 
 from auditlog.actions import register_action
 from auditlog.services import record
-from chatmon.api import sources
+from chatmon.api import conf, sources
 from chatmon.api.models import ApiKey, Scope
+from chatmon.core.recent import RecentAnswers
 
 KEY_CREATED = register_action("api.key_created", "API key created")
 KEY_REVOKED = register_action("api.key_revoked", "API key revoked")
@@ -61,19 +63,37 @@ def revoke_key(key: ApiKey, *, actor=None) -> bool:
         if not ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
             return False
         key.revoked_at = now
+        verified.clear()  # this process stops at once; others when their memory of the key expires
         record(action=KEY_REVOKED, actor=actor, target=key, metadata={"name": key.name})
     return True
 
 
+# Keys this process verified lately, by a digest of their secret (conf.key_memory_seconds()).
+verified = RecentAnswers(conf.key_memory_seconds, max_entries=1000)
+
+
 def authenticate(secret: str) -> ApiKey | None:
     """The usable key whose secret this is, or None (unknown, wrong, revoked or expired)."""
+    digest = hashlib.sha256(secret.encode()).digest()
+    key = verified.get(digest)
+    if key is None:
+        key = _lookup(secret)
+        if key is None:
+            return None
+        verified.put(digest, key)
+    if not key.usable():  # expired since it was remembered
+        return None
+    _touch(key)
+    return key
+
+
+def _lookup(secret: str) -> ApiKey | None:
     prefix, dot, _ = secret.partition(".")
     if not dot:
         return None
     key = ApiKey.objects.filter(prefix=prefix).first()
     if key is None or not _generator.verify(secret, key.hashed_key) or not key.usable():
         return None
-    _touch(key)
     return key
 
 

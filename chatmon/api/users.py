@@ -13,7 +13,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from chatmon.api import conf
 from chatmon.api.models import ExternalUser
+from chatmon.core.recent import RecentAnswers
+
+# (source, external id) -> the user, with their balance settings applied (conf.user_memory_seconds()); a
+# deleted user is forgotten at once in this process (apps.py) and within that time in others.
+recently_resolved = RecentAnswers(conf.user_memory_seconds)
 
 
 def _username(source: str, external_id: str) -> str:

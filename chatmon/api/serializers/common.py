@@ -58,8 +58,11 @@ def resolve_user(data: dict, request):
     key = (source_of(data, request), data["user"])
     seen = request.__dict__.setdefault("_resolved_users", {})  # a batch often names one user many times
     if key not in seen:
-        seen[key] = users.resolve(source=key[0], external_id=key[1])
-        sync_balance_settings(user=seen[key])
+        seen[key] = users.recently_resolved.get(key)
+        if seen[key] is None:
+            seen[key] = users.resolve(source=key[0], external_id=key[1])
+            sync_balance_settings(user=seen[key])
+            users.recently_resolved.put(key, seen[key])
     return seen[key]
 
 

@@ -1,0 +1,73 @@
+"""What an API process remembers between requests: a verified key (for API_KEY_MEMORY_SECONDS) and a caller's
+user with their balance settings applied (API_USER_MEMORY_SECONDS). Changes made in this process apply at
+once; changes made by another process (a bare UPDATE here) apply when the memory expires."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chatmon.api import keys
+from chatmon.api.models import ApiKey, Scope
+from ledger.models import Balance
+
+
+def _key(api) -> ApiKey:
+    return ApiKey.objects.get(prefix=api.secret.split(".")[0])
+
+
+def test_a_key_revoked_in_this_process_stops_at_once(make_api):
+    api = make_api(Scope.LEDGER_READ)
+    assert api.get("balance", {"user": "u1"}).status_code == 200
+    keys.revoke_key(_key(api))
+    assert api.get("balance", {"user": "u1"}).status_code == 401
+
+
+def test_a_key_revoked_elsewhere_stops_once_the_memory_expires(make_api, settings):
+    settings.API_KEY_MEMORY_SECONDS = 0.3
+    api = make_api(Scope.LEDGER_READ)
+    assert api.get("balance", {"user": "u1"}).status_code == 200
+    ApiKey.objects.filter(pk=_key(api).pk).update(revoked_at=timezone.now())  # as another process would
+    assert api.get("balance", {"user": "u1"}).status_code == 200
+    time.sleep(0.35)
+    assert api.get("balance", {"user": "u1"}).status_code == 401
+
+
+def test_an_expired_key_stops_even_while_remembered(make_api):
+    api = make_api(Scope.LEDGER_READ, expires_at=timezone.now() + timezone.timedelta(seconds=0.3))
+    assert api.get("balance", {"user": "u1"}).status_code == 200
+    time.sleep(0.35)
+    assert api.get("balance", {"user": "u1"}).status_code == 401
+
+
+def _spend(api, message: str):
+    body = {"user": "u1", "model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 5, "message_id": message}
+    response = api.post("spends", body)
+    assert response.status_code == 200, response.content
+    return response
+
+
+def test_a_remembered_key_and_user_leave_only_the_ledgers_own_queries(make_api, balances_on):
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    with CaptureQueriesContext(connection) as queries:
+        _spend(api, "m2")
+    tables = {table for query in queries.captured_queries for table in ("apikey", "externaluser")
+              if f"chatmon_api_{table}" in query["sql"]}  # fmt: skip
+    assert tables == set()
+    assert Balance.objects.get(user__username="librechat:u1").token_credits < 20000
+
+
+@pytest.mark.parametrize("seconds", [0, 30])
+def test_a_deleted_user_is_forgotten_and_comes_back_new(make_api, balances_on, settings, seconds):
+    settings.API_USER_MEMORY_SECONDS = seconds
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    get_user_model().objects.get(username="librechat:u1").delete()
+    _spend(api, "m2")
+    assert Balance.objects.get(user__username="librechat:u1").token_credits < 20000
