@@ -1,6 +1,7 @@
 """The ledger's write API: spends, grants, balance checks with holds, refills (the only code that changes rows).
 
 Public names (stable; see DESIGN.md): spend_tokens, spend_structured_tokens, spend_calls, check_balance,
+spend_batch (many token spends written set-wise),
 release_hold, grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult,
 CallSpendResult, BalanceCheck;
 import_transactions and import_balance for another system's ledger (the LibreChat import).
@@ -9,12 +10,13 @@ import_transactions and import_balance for another system's ledger (the LibreCha
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from ledger import book, calls, conf, metrics, signals, spendsql
@@ -48,11 +50,14 @@ __all__ = [
     "refill_due_balances",
     "release_expired_holds",
     "release_hold",
+    "spend_batch",
     "spend_calls",
     "spend_structured_tokens",
     "spend_tokens",
     "sync_balance_settings",
 ]
+
+logger = logging.getLogger(__name__)
 
 # A balance first touched by a spend or a grant starts empty, as LibreChat's updateBalance upsert does.
 OPEN_AT_ZERO = {"token_credits": 0.0, "opening_credits": 0.0}
@@ -110,6 +115,13 @@ def spend_tokens(
     prompt's size. Raises LedgerInputError (nothing written) for NaN, non-numbers, counts beyond 10^9 in
     size and an endpoint token config with a rate that is not a number from 0 to 10^6.
     """
+    return _record(*_token_rows(**locals()))
+
+
+def _token_rows(
+    *, user, model, prompt_tokens, completion_tokens, conversation_id, context, endpoint, endpoint_token_config,
+    message_id,
+) -> tuple[Charge, list[Transaction]]:  # fmt: skip
     prompt = checked_count(prompt_tokens, name="prompt_tokens")
     completion = checked_count(completion_tokens, name="completion_tokens")
     charge = _charge(user, model, conversation_id, context, endpoint, endpoint_token_config, message_id)
@@ -121,7 +133,7 @@ def spend_tokens(
     if completion is not None:
         raw = 0.0 if completion == 0 else -max(completion, 0.0)
         rows.append(plain_row(table, charge, "completion", raw, prompt_count))
-    return _record(charge, rows)
+    return charge, rows
 
 
 def spend_structured_tokens(
@@ -141,6 +153,13 @@ def spend_structured_tokens(
     `prompt_tokens` is a dict with `input`, `write`, `read` (missing = 0, negatives clamped to 0); a
     completion of 0 or None writes no completion row (LibreChat's spendStructuredTokens rules).
     """
+    return _record(*_structured_rows(**locals()))
+
+
+def _structured_rows(
+    *, user, model, prompt_tokens, completion_tokens, conversation_id, context, endpoint, endpoint_token_config,
+    message_id,
+) -> tuple[Charge, list[Transaction]]:  # fmt: skip
     if prompt_tokens is not None and not isinstance(prompt_tokens, Mapping):
         raise LedgerInputError("prompt_tokens must be a dict with input, write and read counts")
     completion = checked_count(completion_tokens, name="completion_tokens")
@@ -156,7 +175,80 @@ def spend_structured_tokens(
         rows.append(structured_prompt_row(table, charge, *counts))
     if completion:
         rows.append(plain_row(table, charge, "completion", -max(completion, 0.0), prompt_count))
-    return _record(charge, rows)
+    return charge, rows
+
+
+_SPEND_DEFAULTS = {
+    "prompt_tokens": None, "completion_tokens": None, "conversation_id": None, "context": "message",
+    "endpoint": None, "endpoint_token_config": None, "message_id": None,
+}  # fmt: skip
+
+
+def spend_batch(spends: Iterable[Mapping]) -> list[SpendResult | LedgerInputError]:
+    """Charge many generations at once: each spend a dict of spend_tokens' keywords (spend_structured_tokens'
+    when `prompt_tokens` is a dict), each answered in order by its SpendResult, or by the LedgerInputError
+    that refused it (nothing written for it; the others go on).
+
+    The same rows, balances, holds, write-offs and idempotency as one call per spend, written set-wise: one
+    database transaction, each user's balance locked once (users in a fixed order, so two batches cannot
+    deadlock) and saved once. Should the database refuse the batch, each spend is charged on its own.
+    """
+    results: list[Any] = []
+    prepared: list[tuple[int, Charge, list[Transaction]]] = []
+    for index, spend in enumerate(spends):
+        keywords = {**_SPEND_DEFAULTS, **spend}
+        build = _structured_rows if isinstance(keywords["prompt_tokens"], Mapping) else _token_rows
+        try:
+            charge, rows = build(**keywords)
+            _check_figures(rows)
+        except LedgerInputError as exc:
+            results.append(exc)
+            continue
+        except TypeError as exc:  # a key spend_tokens does not take, or a required one missing
+            results.append(LedgerInputError(f"not a spend: {exc}"))
+            continue
+        results.append(None)
+        prepared.append((index, charge, rows))
+    if not conf.transactions_enabled():
+        return [result or SpendResult(None, None, None) for result in results]
+    started = time.perf_counter()
+    try:
+        written = _write_many([(charge, rows) for _, charge, rows in prepared])
+    except DatabaseError:
+        logger.warning("ledger: a batch of %d spends was refused; charging them one by one", len(prepared))
+        for index, charge, rows in prepared:
+            results[index] = _record(charge, rows)
+        return results
+    seconds = (time.perf_counter() - started) / max(1, len(prepared))
+    for (index, charge, rows), (new_rows, balance) in zip(prepared, written, strict=True):
+        metrics.SPEND_SECONDS.observe(seconds)  # each spend's share of the batch's write
+        results[index] = _result(charge, rows, new_rows, balance)
+    return results
+
+
+def _write_many(spends: list[tuple[Charge, list[Transaction]]]) -> list[tuple[list[Transaction], float | None]]:
+    """_write for many spends in one transaction: (written rows, balance after) per spend, in order."""
+    now = timezone.now()
+    db = connections[DEFAULT_DB_ALIAS]
+    by_user: dict[Any, list[int]] = {}
+    for position, (charge, _) in enumerate(spends):
+        by_user.setdefault(charge.user_id, []).append(position)
+    out: list[Any] = [None] * len(spends)
+    with transaction.atomic(), db.cursor() as cursor:
+        for user_id in sorted(by_user, key=str):
+            if not conf.balance_enabled():
+                for position in by_user[user_id]:
+                    out[position] = spendsql.insert_new(cursor, db, spends[position][1]), None
+                continue
+            pk, credits, held = _locked(cursor, db, user_id)
+            changed = False
+            for position in by_user[user_id]:
+                written, credits, held = _apply(cursor, db, user_id, credits, held, spends[position][1], True, now)
+                out[position] = written, credits
+                changed = changed or bool(written)
+            if changed:
+                spendsql.save_balance(cursor, db, pk, credits, held, now)
+    return out
 
 
 def spend_calls(
@@ -224,15 +316,25 @@ def _tokens_charged(charge: calls.CallCharge) -> bool:
 _SPEND_FIGURES = ("rate", "raw_amount", "token_value", "input_tokens", "write_tokens", "read_tokens")
 
 
-def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
+def _check_figures(rows: list[Transaction]) -> None:
     for row in rows:
         for name in _SPEND_FIGURES:
             checked_stored(getattr(row, name), name=f"{row.token_type} {name}")
+
+
+def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
+    _check_figures(rows)
     if not rows or not conf.transactions_enabled():
         return SpendResult(None, None, None)
     started = time.perf_counter()
     new_rows, balance = _write(charge, rows)
     metrics.SPEND_SECONDS.observe(time.perf_counter() - started)
+    return _result(charge, rows, new_rows, balance)
+
+
+def _result(charge: Charge, rows: list[Transaction], new_rows: list[Transaction], balance) -> SpendResult:
+    if not rows:
+        return SpendResult(None, None, None)
     _count(charge, new_rows)
     by_type = {row.token_type: row for row in new_rows}
     if len(new_rows) < len(rows):
@@ -255,15 +357,22 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
         if not conf.balance_enabled():
             return spendsql.insert_new(cursor, db, rows), None
         pk, credits, held = _locked(cursor, db, charge.user_id)
-        after = book.chain_from(credits, rows)
-        written = spendsql.insert_new(cursor, db, rows)
-        if len(written) < len(rows):
-            after = _rechain(credits, written)
+        written, after, held = _apply(cursor, db, charge.user_id, credits, held, rows, settle, now)
         if written:
-            if settle:
-                held = _settle(cursor, db, charge.user_id, held, now)
             spendsql.save_balance(cursor, db, pk, after, held, now)
     return written, after
+
+
+def _apply(cursor, db, user_id, credits: float, held: float, rows: list[Transaction], settle: bool, now) -> tuple:
+    """Insert one spend's rows not yet charged, chained from the locked `credits`: (written rows, credits
+    after, held after). The caller saves the balance."""
+    after = book.chain_from(credits, rows)
+    written = spendsql.insert_new(cursor, db, rows)
+    if len(written) < len(rows):
+        after = _rechain(credits, written)
+    if written and settle:
+        held = _settle(cursor, db, user_id, held, now)
+    return written, after, held
 
 
 def _locked(cursor, db, user_id) -> tuple:

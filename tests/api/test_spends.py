@@ -72,3 +72,21 @@ def test_it_refuses_counts_beyond_the_ledgers_limits_naming_the_field(api):
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "completion_tokens"
     assert not Transaction.objects.exists()
+
+
+@pytest.mark.parametrize("balances", [True, False])
+def test_the_fast_spend_answer_is_the_serializers_answer(settings, balances):
+    """row_payload and spend_payload skip DRF's machinery; they must say exactly what the documented
+    serializers say (the OpenAPI schema describes those)."""
+    from chatmon.api.serializers import ledger as s
+    from ledger import services
+    from tests.factories import UserFactory
+
+    settings.LEDGER_BALANCE_ENABLED = balances
+    result = services.spend_structured_tokens(
+        user=UserFactory(), model="claude-3-5-sonnet", prompt_tokens={"input": 10, "write": 5, "read": 100},
+        completion_tokens=7, conversation_id="c1", message_id="m1",
+    )  # fmt: skip
+    partial = services.spend_tokens(user=UserFactory(), model="gpt-4o", completion_tokens=3)
+    for spent in (result, partial):
+        assert s.spend_payload(spent) == s.SpendResultSerializer(spent).data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -161,6 +163,28 @@ class SpendResultSerializer(serializers.Serializer):
     prompt = TransactionSerializer(allow_null=True)
     completion = TransactionSerializer(allow_null=True)
     balance = serializers.FloatField(allow_null=True, help_text="Credits after the spend; null with balances off.")
+
+
+@functools.cache
+def _row_fields() -> tuple:
+    return tuple((name, field.to_representation) for name, field in TransactionSerializer().fields.items())
+
+
+def row_payload(row) -> dict | None:
+    """TransactionSerializer's representation of a row, from its declared fields without DRF's per-field
+    machinery (attribute resolution, skip checks): a batch of spends answers two rows per item."""
+    if row is None:
+        return None
+    return {name: None if (value := getattr(row, name)) is None else shown(value) for name, shown in _row_fields()}
+
+
+def spend_payload(result) -> dict:
+    """SpendResultSerializer's representation of a SpendResult (see row_payload)."""
+    return {
+        "prompt": row_payload(result.prompt),
+        "completion": row_payload(result.completion),
+        "balance": None if result.balance is None else float(result.balance),
+    }
 
 
 class SpendBatchSerializer(serializers.Serializer):

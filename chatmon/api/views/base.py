@@ -118,18 +118,32 @@ def run_batch(endpoint: str, items: list, handle) -> Response:
     for index, item in enumerate(items):
         try:
             with transaction.atomic():
-                results.append({"index": index, "ok": True, "result": handle(item)})
+                results.append(succeeded(index, handle(item)))
         except Exception as exc:
-            described = errors.describe(exc)
-            if described is None:
-                raise  # a bug, not a bad item: the whole request fails with 500 and is logged
-            status, error = described
-            error.pop("request_id")
-            results.append({"index": index, "ok": False, "status": status, **error})
-    failed = sum(not result["ok"] for result in results)
-    metrics.BATCH_ITEMS.labels(endpoint, "ok").inc(len(results) - failed)
-    metrics.BATCH_ITEMS.labels(endpoint, "error").inc(failed)
-    return Response({"succeeded": len(results) - failed, "failed": failed, "results": results})
+            results.append(failed(index, exc))
+    return batch_response(endpoint, results)
+
+
+def succeeded(index: int, result: dict) -> dict:
+    return {"index": index, "ok": True, "result": result}
+
+
+def failed(index: int, exc: Exception) -> dict:
+    """A batch item's failure as the API reports it; an exception that is a bug, not a bad item, is raised
+    again: the whole request fails with 500 and is logged."""
+    described = errors.describe(exc)
+    if described is None:
+        raise exc
+    status, error = described
+    error.pop("request_id")
+    return {"index": index, "ok": False, "status": status, **error}
+
+
+def batch_response(endpoint: str, results: list[dict]) -> Response:
+    failures = sum(not result["ok"] for result in results)
+    metrics.BATCH_ITEMS.labels(endpoint, "ok").inc(len(results) - failures)
+    metrics.BATCH_ITEMS.labels(endpoint, "error").inc(failures)
+    return Response({"succeeded": len(results) - failures, "failed": failures, "results": results})
 
 
 @csrf_exempt  # else a POST, PUT or DELETE without a CSRF token got Django's HTML 403 instead of this 404

@@ -11,7 +11,17 @@ from chatmon.api import sources
 from chatmon.api.models import Scope
 from chatmon.api.serializers import ledger as s
 from chatmon.api.serializers.common import ExternalUserSerializer, find_user, resolve_user, source_of
-from chatmon.api.views.base import IDEMPOTENCY_PARAMETER, ApiView, WriteView, responses, run_batch, unbound, validated
+from chatmon.api.views.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiView,
+    WriteView,
+    batch_response,
+    failed,
+    responses,
+    run_batch,
+    succeeded,
+    validated,
+)
 from ledger import selectors, services
 from ledger.models import Hold, Transaction
 
@@ -81,20 +91,24 @@ class HoldReleaseView(WriteView):
         return Response({"released": services.release_hold(hold)})
 
 
+def _spend_keywords(data: dict, request) -> dict:
+    """A validated spend as the ledger's spend functions take it."""
+    return {
+        "user": resolve_user(data, request),
+        "prompt_tokens": data.get("prompt_tokens"),
+        "completion_tokens": data.get("completion_tokens"),
+        "conversation_id": data.get("conversation_id"),
+        "context": data["context"],
+        "message_id": data.get("message_id"),
+        **{name: data.get(name) for name in _PRICING},
+    }
+
+
 def spend(data: dict, request) -> dict:
     """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise."""
-    prompt = data.get("prompt_tokens")
-    charge = services.spend_structured_tokens if isinstance(prompt, dict) else services.spend_tokens
-    result = charge(
-        user=resolve_user(data, request),
-        prompt_tokens=prompt,
-        completion_tokens=data.get("completion_tokens"),
-        conversation_id=data.get("conversation_id"),
-        context=data["context"],
-        message_id=data.get("message_id"),
-        **{name: data.get(name) for name in _PRICING},
-    )
-    return unbound(s.SpendResultSerializer).to_representation(result)
+    keywords = _spend_keywords(data, request)
+    charge = services.spend_structured_tokens if isinstance(keywords["prompt_tokens"], dict) else services.spend_tokens
+    return s.spend_payload(charge(**keywords))
 
 
 class SpendView(WriteView):
@@ -133,8 +147,22 @@ class SpendBatchView(WriteView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, request) -> Response:
+        """Items are validated one by one, then charged together (ledger.services.spend_batch: one transaction,
+        one lock per user); each item still succeeds or fails on its own."""
         items = validated(s.SpendBatchSerializer, request.data, context={"request": request})["items"]
-        return run_batch("spends", items, lambda item: spend(validated(s.SpendSerializer, item), request))
+        results: list = [None] * len(items)
+        spends, indexes = [], []
+        for index, item in enumerate(items):
+            try:
+                spends.append(_spend_keywords(validated(s.SpendSerializer, item), request))
+            except Exception as exc:
+                results[index] = failed(index, exc)
+                continue
+            indexes.append(index)
+        for index, outcome in zip(indexes, services.spend_batch(spends), strict=True):
+            refused = isinstance(outcome, Exception)
+            results[index] = failed(index, outcome) if refused else succeeded(index, s.spend_payload(outcome))
+        return batch_response("spends", results)
 
 
 def spend_calls(data: dict, request) -> dict:
@@ -148,8 +176,7 @@ def spend_calls(data: dict, request) -> dict:
         endpoint=data.get("endpoint"),
         context=data["context"],
     )
-    row = unbound(s.TransactionSerializer).to_representation
-    return {"rows": [row(item) for item in result.rows], "credits": result.credits, "balance": result.balance}
+    return {"rows": [s.row_payload(row) for row in result.rows], "credits": result.credits, "balance": result.balance}
 
 
 class CallSpendView(WriteView):
