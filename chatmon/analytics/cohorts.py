@@ -3,13 +3,17 @@
 A user belongs to the cohort of the period (UTC week starting Monday, or month) of their `date_joined`, and
 is active in a period when they spent (the ledger's spends) or signed in (SignInPlace) in it. The job
 recomputes the last WEEKS weekly and MONTHS monthly cohorts whole on every run and replaces their cells in
-one transaction, so a rerun, a late row or a deleted user never leaves a stale or doubled count.
+one transaction, so a rerun, a late row or a deleted user never leaves a stale or doubled count. The users,
+their spend days and their sign-in days are three streamed queries in user order, merged one user at a time:
+memory holds the counts per cohort and period and one user's days, not every user (bench/cohort_memory.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import heapq
+from collections import Counter
+from itertools import groupby
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -50,36 +54,52 @@ def compute(*, today: dt.date | None = None) -> dict:
 
 
 def _compute(resolution: str, today: dt.date) -> int:
-    start = first_cohort(today, resolution)
+    start, current = first_cohort(today, resolution), period_start(today, resolution)
     since = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
-    joined = {
-        pk: period_start(when.astimezone(dt.UTC).date(), resolution)
-        for pk, when in get_user_model().objects.filter(date_joined__gte=since).values_list("pk", "date_joined")
-    }
-    active: dict[tuple[dt.date, int], set] = defaultdict(set)
-    for user_id, day in _activity(since):
-        cohort = joined.get(user_id)
-        if cohort is not None and day >= cohort:
-            active[cohort, periods_between(cohort, period_start(day, resolution), resolution)].add(user_id)
-    sizes: dict[dt.date, int] = defaultdict(int)
-    for cohort in joined.values():
+    users = get_user_model().objects.filter(date_joined__gte=since).order_by("pk").values_list("pk", "date_joined")
+    sizes: Counter[dt.date] = Counter()
+    active: Counter[tuple[dt.date, int]] = Counter()
+    activity = _activity_by_user(since)
+    user_id, days = next(activity, (None, ()))
+    for pk, joined in users.iterator(chunk_size=10_000):
+        cohort = period_start(joined.astimezone(dt.UTC).date(), resolution)
         sizes[cohort] += 1
+        while user_id is not None and user_id < pk:  # activity of users who joined before the window
+            user_id, days = next(activity, (None, ()))
+        if user_id == pk:
+            offsets = {periods_between(cohort, period_start(day, resolution), resolution) for day in days}
+            active.update((cohort, offset) for offset in offsets if offset >= 0)
     cells = [
-        CohortCell(resolution=resolution, cohort=cohort, offset=offset, size=size,
-                   active=len(active.get((cohort, offset), ())))
+        CohortCell(resolution=resolution, cohort=cohort, offset=offset, size=size, active=active[cohort, offset])
         for cohort, size in sizes.items()
-        for offset in range(periods_between(cohort, period_start(today, resolution), resolution) + 1)
-    ]  # fmt: skip
+        for offset in range(periods_between(cohort, current, resolution) + 1)
+    ]
     with transaction.atomic():
         CohortCell.objects.filter(resolution=resolution).delete()
         CohortCell.objects.bulk_create(cells)
     return len(cells)
 
 
-def _activity(since: dt.datetime):
-    """(user id, UTC day) pairs of spending or signing in since `since` (duplicates are harmless)."""
-    yield from ledger_selectors.spends_by_user_day(since=since).values_list("user_id", "day")
-    yield from SignInPlace.objects.filter(day__gte=since.date()).values_list("user_id", "day").distinct()
+def _activity_by_user(since: dt.datetime):
+    """(user id, UTC days on which they spent or signed in) per user, in user id order: the spend days and the
+    sign-in days are two streamed queries in that order, merged here (one user's days in memory at a time).
+    The merge with the users' query relies on ids comparing in Python as the database orders them (integer
+    keys, Django's default)."""
+    spends = (
+        ledger_selectors.spends_by_user_day(since=since)
+        .values_list("user_id", "day")
+        .order_by("user_id", "day")
+        .iterator(chunk_size=10_000)
+    )
+    sign_ins = (
+        SignInPlace.objects.filter(day__gte=since.date())
+        .values_list("user_id", "day")
+        .distinct()
+        .order_by("user_id", "day")
+        .iterator(chunk_size=10_000)
+    )
+    for user_id, pairs in groupby(heapq.merge(spends, sign_ins), key=lambda pair: pair[0]):
+        yield user_id, [day for _, day in pairs]
 
 
 def triangle(resolution: str) -> list[tuple[dt.date, int, list[float]]]:
