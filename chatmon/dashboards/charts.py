@@ -1,53 +1,110 @@
-"""Server-side SVG charts (pygal), inlined in the page: no script or stylesheet from the internet."""
+"""A panel's chart as data for the browser: Chart.js (vendored in static/chatmon/vendor, so no request leaves the
+site) draws it from JSON that the page carries (json_script), through static/chatmon/dashboards/charts.js.
+
+Every value a tooltip shows is formatted here by the panel's own formatters, so a hover reads exactly like the
+table row under the chart (credits with their money, rates, counts); the browser formats only axis ticks. The
+table stays the page's content: with JavaScript off no chart is drawn and nothing else is lost.
+
+Panels come from many modules (other apps add theirs), so nothing here trusts their shape: a plotted column
+that does not exist is skipped, a value that is not a finite number is a gap, a short row is padded.
+"""
 
 from __future__ import annotations
 
-import pygal
-from django.utils.safestring import SafeString, mark_safe
-from pygal.style import Style
+import math
 
-from chatmon.dashboards.panels import FORMATTERS, Panel
+from chatmon.dashboards.panels import Link, Panel
+from ledger import money
 
-# The admin's palette, so charts look like the pages around them.
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#333",
-    foreground_strong="#333",
-    foreground_subtle="#999",
-    colors=("#417690", "#ba2121", "#e6a23c", "#79aec8", "#5b8c5a", "#8e6fbf", "#666"),
-    font_family="-apple-system, 'Segoe UI', system-ui, Roboto, sans-serif",
-)
-KINDS = {"line": pygal.Line, "bar": pygal.Bar, "pie": pygal.Pie}
-MAX_X_LABELS = 12
-CHART_WIDTH = 900
-LABEL_CHAR_PX = 7  # pygal's label font at the chart's own scale, wide enough that labels never overlap
-# Axis labels: whole credits and tokens (the table has the decimals), money as the table shows it.
-AXIS_FORMATS = {"credits": "int", "int": "int"}
+PARTIAL = " (partial)"  # ranges.Range.label_of marks the newest, still filling bucket so
+# Axis ticks of whole credits and tokens read without decimals (the tooltip has them).
+WHOLE = {"credits", "int"}
 
 
-def render(panel: Panel) -> SafeString:
-    """The panel as inline SVG; pygal's interactive script is off (js=[]) so nothing is fetched."""
-    # Axis labels read as the table does (separators, the currency), through the same formatters.
-    first = panel.plotted[0] if panel.plotted else 1
-    axis = FORMATTERS[AXIS_FORMATS.get(panel.formats.get(first, "number"), panel.formats.get(first, "number"))]
-    chart = KINDS[panel.chart](
-        value_formatter=axis,
-        style=STYLE, js=[], disable_xml_declaration=True, width=CHART_WIDTH, height=260, explicit_size=False,
-        show_legend=True, legend_at_bottom=True, legend_at_bottom_columns=4, x_label_rotation=0,
-        truncate_label=22, print_values=False, dots_size=1.5, margin=8,
-    )  # fmt: skip
+def spec(panel: Panel) -> dict | None:
+    """What charts.js needs to draw `panel`, or None when the panel has no chart or nothing to plot."""
+    if panel.chart not in ("line", "bar", "pie") or not panel.rows or not _has_data(panel):
+        return None
+    width = len(panel.columns)
+    rows = [list(row)[:width] + [None] * (width - len(row)) for row in panel.rows]
+    plotted = [index for index in panel.plotted if 0 < index < width]
     if panel.chart == "pie":
-        for row in panel.rows:
-            chart.add(str(row[0]), row[1] or 0)
-    else:
-        labels = [str(row[0]) for row in panel.rows]
-        # As many labels as fit side by side: long ones (a time to the second) get fewer. The others are blanked
-        # here rather than made "minor", since pygal picks major labels by text and repeats (two rows in one
-        # second) would all be drawn on top of each other.
-        fit = max(2, min(MAX_X_LABELS, CHART_WIDTH // (LABEL_CHAR_PX * max(map(len, labels), default=1) + 12)))
-        every = max(1, -(-len(labels) // fit))
-        chart.x_labels = [label if index % every == 0 else "" for index, label in enumerate(labels)]
-        for index in panel.plotted:
-            chart.add(panel.columns[index], [row[index] for row in panel.rows])
-    return mark_safe(chart.render(is_unicode=True))
+        plotted = plotted[:1]
+    labels = [_text(row[0]) for row in rows]
+    percent = [index for index in plotted if _is_percent(panel.columns[index])]
+    # A percentage beside other units gets the right-hand axis, so an error rate is not flattened by req/s.
+    right = set(percent) if percent and len(percent) < len(plotted) else set()
+    series = [
+        {"name": str(panel.columns[index]), "values": [_number(row[index]) for row in rows],
+         "axis": "y1" if index in right else "y"}
+        for index in plotted
+    ]  # fmt: skip
+    return {
+        "kind": panel.chart,
+        "title": panel.title,
+        "timeline": panel.timeline,
+        # Bars of named things (routes, users, models) lie down, so long names read on the left.
+        "horizontal": panel.chart == "bar" and not panel.timeline,
+        "labels": labels,
+        "partial": panel.timeline and bool(labels) and labels[-1].endswith(PARTIAL),
+        "series": series,
+        "axes": {
+            "y": _axis(panel, rows, [i for i in plotted if i not in right]),
+            "y1": _axis(panel, rows, sorted(right)),
+        },
+        "tips": [_tip(panel, row) for row in rows],
+    }
+
+
+def _has_data(panel: Panel) -> bool:
+    try:
+        return panel.has_data
+    except (IndexError, TypeError):  # a row shorter than its columns: judged below, cell by cell
+        return any(_number(value) for row in panel.rows for value in list(row)[1:])
+
+
+def _tip(panel: Panel, row: list) -> list[list[str]]:
+    """The row as the table shows it, one (column, text) pair per cell after the label."""
+    return [[str(column), _cell_text(panel, index, row[index])] for index, column in enumerate(panel.columns) if index]
+
+
+def _cell_text(panel: Panel, index: int, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _text(value)
+    try:
+        return panel.format_value(index, value)
+    except (KeyError, ValueError, TypeError):  # an unknown format name: the number as it is
+        return str(value)
+
+
+def _axis(panel: Panel, rows: list[list], columns: list[int]) -> dict:
+    """How the browser writes the ticks of an axis plotting `columns`: the first one's format decides, and
+    counts (every value a whole number) get no ticks between whole numbers (no "0.5 bans")."""
+    if not columns:
+        return {}
+    fmt = panel.formats.get(columns[0], "number")
+    counts = all(isinstance(row[i], int) or row[i] is None for row in rows for i in columns)
+    axis = {"format": fmt, "whole": fmt in WHOLE or counts, "prefix": "", "suffix": ""}
+    if fmt == "money":
+        code = money.currency_label()
+        symbol = money.SYMBOLS.get(code.upper())
+        axis.update(prefix=symbol or "", suffix="" if symbol else f" {code}")
+    elif all(_is_percent(panel.columns[index]) for index in columns):
+        axis["suffix"] = " %"
+    return axis
+
+
+def _is_percent(column) -> bool:
+    return str(column).rstrip().endswith("%")
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return value
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.text if isinstance(value, Link) else str(value)

@@ -54,6 +54,20 @@ def model(name: str | None) -> Link | str:
     return Link(name, admin_list("ledger.transaction", model=name))
 
 
+def api_source(source: str) -> Link | str:
+    """An API-key source -> the API keys of that source in the admin ("(local)", users without an external id,
+    has no keys and stays text)."""
+    if not source or source.startswith("("):
+        return source
+    return Link(source, admin_list("chatmon_api.apikey", source=source))
+
+
+def route(name: str, method: str, range_key: str) -> Link:
+    """A route -> the Performance page narrowed to it (its traffic and latency over the same range)."""
+    query = urlencode({"range": range_key, "route": name, "method": method})
+    return Link(name, f"{reverse('dashboards:performance')}?{query}")
+
+
 def user_lists(pk, viewer) -> list[tuple[str, str]]:
     """User 360's links to the user's rows in the admin that `viewer` may open: (label, URL)."""
     from chatmon.dashboards import access

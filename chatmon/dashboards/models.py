@@ -49,6 +49,27 @@ class UserUsageDay(models.Model):
         return f"{self.day} user {self.user_id}: {self.credits:g} credits"
 
 
+class SpendDay(models.Model):
+    """One day's spends of one user on one model and endpoint (token and per-call rows): the Usage page's
+    spend by model, endpoint and API-key source over a day or more, without reading the ledger's rows."""
+
+    day = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=255, blank=True, default="")  # '' for spends without one
+    endpoint = models.CharField(max_length=100, blank=True, default="")
+    credits = models.FloatField(default=0)
+    tokens = models.FloatField(default=0)
+    calls = models.FloatField(default=0)
+    requests = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "chatmon_spendday"
+        constraints = [models.UniqueConstraint(fields=["day", "user", "model", "endpoint"], name="dash_spend_day_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} user {self.user_id} {self.model or '-'} {self.endpoint or '-'}: {self.credits:g} credits"
+
+
 class RequestHour(models.Model):
     """chatmon.monitoring's per-minute RequestRollup rows summed per hour, route and method."""
 

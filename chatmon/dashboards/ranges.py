@@ -8,6 +8,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from chatmon.dashboards.filters import Filters
+
+NO_FILTERS = Filters()
+
 
 @dataclass(frozen=True)
 class Range:
@@ -17,6 +21,8 @@ class Range:
     # Chart bucket: a minute for the last hour (read from minute rollups), an hour up to 7 days, then a day.
     step: timedelta
     end: dt.datetime
+    # What the spend and route panels are narrowed to (chatmon/dashboards/filters.py); other panels ignore it.
+    filters: Filters = NO_FILTERS
 
     @property
     def start(self) -> dt.datetime:

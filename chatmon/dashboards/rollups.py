@@ -25,6 +25,7 @@ from chatmon.dashboards.models import (
     OffenderDay,
     RequestHour,
     RollupCursor,
+    SpendDay,
     UserUsageDay,
     ViolationHour,
 )
@@ -54,6 +55,7 @@ def roll_up(*, now: dt.datetime | None = None) -> dict:
             "violation_hours": _replace(ViolationHour, "hour", start, _violation_hours(start)),
             "ban_hours": _replace(BanHour, "hour", start, _ban_hours(start)),
             "user_days": _replace(UserUsageDay, "day", day.date(), _user_days(day)),
+            "spend_days": _replace(SpendDay, "day", day.date(), _spend_days(day)),
             "offender_days": _replace(OffenderDay, "day", day.date(), _offender_days(day)),
         }
         RollupCursor.objects.filter(pk=cursor.pk).update(complete_through=hour_of(now), lease_until=None)
@@ -123,6 +125,19 @@ def _user_days(day: dt.datetime) -> list[UserUsageDay]:
         )
         for row in rows
     ]
+
+
+def _spend_days(day: dt.datetime) -> list[SpendDay]:
+    rows = ledger_selectors.spend_grouped(by=("day", "user_id", "model", "endpoint"), since=day)
+    merged: dict[tuple, SpendDay] = {}
+    for row in rows:  # NULL and '' models (and endpoints) are one row: the unique key stores both as ''
+        key = (row["day"], row["user_id"], row["model"] or "", row["endpoint"] or "")
+        spend = merged.setdefault(key, SpendDay(day=key[0], user_id=key[1], model=key[2], endpoint=key[3]))
+        spend.credits += row["credits"] or 0
+        spend.tokens += row["tokens"] or 0
+        spend.calls += row["calls"] or 0
+        spend.requests += row["requests"] or 0
+    return list(merged.values())
 
 
 def _request_hours(start: dt.datetime) -> list[RequestHour]:

@@ -4,11 +4,13 @@ is read, so a denied user learns nothing from a 400."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from chatmon.dashboards import access, charts, ranges
+from chatmon.dashboards import access, charts, filters, ranges
 from chatmon.dashboards.pages import PAGES, denied_panel, panels_for
 from chatmon.dashboards.panels import Panel, csv_response
 
@@ -32,7 +34,8 @@ def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpRe
 
 
 def _range(request: HttpRequest) -> ranges.Range:
-    return ranges.parse(request.GET.get("range"))
+    """The range and filters of the request; BadRange or BadFilter (both ValueError) say what is wrong."""
+    return dataclasses.replace(ranges.parse(request.GET.get("range")), filters=filters.parse(request.GET))
 
 
 def visible_pages(user) -> list[tuple[str, str]]:
@@ -47,10 +50,25 @@ def page_context(request: HttpRequest, title: str, current: str, panels: list[Pa
         "may_search_users": request.user.has_perm(access.users_permission()),
         "ranges": [(key, label) for key, (label, _, _) in ranges.RANGES.items()],
         "range": r,
-        "panels": [(panel, charts.render(panel) if panel.chart and panel.has_data else None) for panel in panels],
+        "panels": [(panel, charts.spec(panel)) for panel in panels],
+        "spend_filters": _spend_filters(r, panels) if current in SPEND_FILTER_PAGES else None,
+        # Range switches and CSV links keep the filters.
+        "filter_query": f"&{r.filters.query}" if r.filters.query else "",
         "site_header": "chatmon",
         "has_permission": True,
     }
+
+
+SPEND_FILTER_PAGES = {"usage"}
+SPEND_FILTERS = {"model": "Model", "endpoint": "Endpoint", "source": "API-key source", "user": "User"}
+SUGGESTED_BY = {"spend-by-model": "model", "spend-by-endpoint": "endpoint", "spend-by-source": "source"}
+
+
+def _spend_filters(r: ranges.Range, panels: list[Panel]) -> list[dict]:
+    """The filter form's fields, each with its value and, as suggestions, the names the spend panels show."""
+    names = {SUGGESTED_BY[p.slug]: [str(row[0]) for row in p.rows] for p in panels if p.slug in SUGGESTED_BY}
+    return [{"name": name, "label": label, "value": getattr(r.filters, name), "options": names.get(name, [])}
+            for name, label in SPEND_FILTERS.items()]  # fmt: skip
 
 
 @staff_member_required
@@ -58,7 +76,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     access.require(bool(access.allowed(request.user, PAGES[slug][1])))
     try:
         r = _range(request)
-    except ranges.BadRange as exc:
+    except (ranges.BadRange, filters.BadFilter) as exc:
         return bad_request(request, str(exc))
     panels = panels_for(request.user, slug, r)
     return render(request, "chatmon/dashboards/page.html", page_context(request, PAGES[slug][0], slug, panels, r))
@@ -69,7 +87,7 @@ def panel_csv(request: HttpRequest, slug: str, panel: str) -> HttpResponse:
     access.require(bool(access.allowed(request.user, PAGES[slug][1])))
     try:
         r = _range(request)
-    except ranges.BadRange as exc:
+    except (ranges.BadRange, filters.BadFilter) as exc:
         return bad_request(request, str(exc))
     found = next((p for p in panels_for(request.user, slug, r) if p.slug == panel), None)
     if found is None:
