@@ -92,6 +92,8 @@ def processes(host: str, port: int) -> dict[str, str]:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.demo.settings")
+    # The demo's fake models fail as their profiles say, so the Models page shows them differing.
+    os.environ.setdefault("CHATAPP_FAKE_MODEL_FAILURES", "true")
     os.chdir(BASE_DIR)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.http import HttpResponse
 
 from auditlog.csvwriter import csv_lines
+from chatmon.dashboards.sparkline import Sparkline
 from ledger import money
 
 
@@ -35,6 +36,7 @@ class Cell:
     href: str = ""
     detail: str = ""
     numeric: bool = False
+    svg: str = ""  # a sparkline drawn in the cell (its numbers are the text, for CSV)
 
     @property
     def nowrap(self) -> bool:
@@ -108,6 +110,8 @@ class Panel:
     def _cell(self, index: int, value) -> Cell:
         if isinstance(value, Link):
             return Cell(value.text, value.href, value.detail)
+        if isinstance(value, Sparkline):
+            return Cell(str(value), svg=value.svg)
         if value is None:
             return Cell("")
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -117,7 +121,7 @@ class Panel:
     @property
     def csv_rows(self) -> list[list]:
         # Links go out as their text, so the CSV writer's formula guard sees a string.
-        return [[str(value) if isinstance(value, Link) else value for value in row] for row in self.rows]
+        return [[str(value) if isinstance(value, Link | Sparkline) else value for value in row] for row in self.rows]
 
 
 def _numeric(value) -> bool:

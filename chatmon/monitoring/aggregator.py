@@ -12,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from chatmon.monitoring import generation_fields
+
 # Latency histogram upper bounds in milliseconds (plus an overflow bucket). The rollup table has one column
 # per bucket, so changing these needs a migration.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
@@ -37,12 +39,14 @@ class Batch:
     users: dict[int, set[str]] = field(default_factory=dict)  # minute -> user ids
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (day, kind, name) -> n
     agents: dict[tuple[str, str], int] = field(default_factory=dict)  # (day, user-agent string) -> n
+    # (minute, value key, provider) -> generation_fields.FIELDS counters (chatmon.monitoring.generations)
+    generations: dict[tuple[int, str, str], list[int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.requests or self.users or self.counts or self.agents)
+        return bool(self.requests or self.users or self.counts or self.agents or self.generations)
 
     def minutes(self) -> set[int]:
-        return {key[0] for key in self.requests} | set(self.users)
+        return {key[0] for key in self.requests} | set(self.users) | {key[0] for key in self.generations}
 
 
 def minute_of(timestamp: float) -> int:
@@ -104,6 +108,15 @@ class Buffer:
                     key = (key[0], "")
                 batch.agents[key] = batch.agents.get(key, 0) + 1
 
+    def add_generation(self, *, now: float, model: str, provider: str, counters: dict[int, int]) -> None:
+        """Add `counters` (generation_fields.INDEX -> amount) to the minute's row of (model, provider)."""
+        with self._lock:
+            row = self._batch.generations.get(key := (minute_of(now), model, provider))
+            if row is None:
+                row = self._batch.generations[key] = [0] * generation_fields.WIDTH
+            for index, amount in counters.items():
+                row[index] += amount
+
     def count(self, *, now: float, kind: str, name: str, amount: int = 1) -> None:
         with self._lock:
             key = (day_of(now), kind, name)
@@ -122,10 +135,11 @@ class Buffer:
 
 
 def _merge(into: Batch, other: Batch) -> None:
-    for key, values in other.requests.items():
-        row = into.requests.setdefault(key, [0] * len(FIELDS))
-        for i, value in enumerate(values):
-            row[i] += value
+    for rows, other_rows in ((into.requests, other.requests), (into.generations, other.generations)):
+        for key, values in other_rows.items():
+            row = rows.setdefault(key, [0] * len(values))
+            for i, value in enumerate(values):
+                row[i] += value
     for minute, users in other.users.items():
         into.users.setdefault(minute, set()).update(users)
     for target, source in ((into.counts, other.counts), (into.agents, other.agents)):
@@ -138,6 +152,7 @@ def _trim(batch: Batch, max_minutes: int) -> int:
     dropped = set(minutes[:-max_minutes]) if len(minutes) > max_minutes else set()
     if dropped:
         batch.requests = {key: row for key, row in batch.requests.items() if key[0] not in dropped}
+        batch.generations = {key: row for key, row in batch.generations.items() if key[0] not in dropped}
         batch.users = {minute: users for minute, users in batch.users.items() if minute not in dropped}
     return len(dropped)
 

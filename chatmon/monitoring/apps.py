@@ -35,6 +35,6 @@ def _sync_request_metrics(**_kwargs) -> None:
     """This process's requests up to now; the other processes' are at most a sync interval late."""
     # Imported here: the module creates Prometheus metrics, which in multiprocess mode need the folder that
     # `make run` creates after the apps load.
-    from chatmon.monitoring.batched import request_metrics
+    from chatmon.monitoring.batched import sync_all
 
-    request_metrics.sync()
+    sync_all()

@@ -114,3 +114,68 @@ class RequestMetrics:
 
 
 request_metrics = RequestMetrics()
+
+
+@dataclass
+class _PendingGenerations:
+    generations: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (model, provider, outcome)
+    ttft: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (model, provider)
+    durations: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    tokens: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (model, provider, token type)
+    feedback: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (model, provider, rating)
+
+
+class GenerationMetrics:
+    """LLM generation metrics, batched as RequestMetrics batches requests (the same reasons, the same sync)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._pending = _PendingGenerations()
+
+    def record(
+        self, *, model: str, provider: str, outcome: str, ttft_s: float | None, duration_s: float, tokens: dict
+    ) -> None:
+        with self._lock:
+            pending = self._pending
+            key = (model, provider, outcome)
+            pending.generations[key] = pending.generations.get(key, 0) + 1
+            if ttft_s is not None:
+                _observe(pending.ttft, (model, provider), ttft_s)
+            _observe(pending.durations, (model, provider), duration_s)
+            for kind, amount in tokens.items():
+                if amount:
+                    key = (model, provider, kind)
+                    pending.tokens[key] = pending.tokens.get(key, 0) + amount
+
+    def rated(self, *, model: str, provider: str, rating: str) -> None:
+        with self._lock:
+            key = (model, provider, rating)
+            self._pending.feedback[key] = self._pending.feedback.get(key, 0) + 1
+
+    def sync(self) -> None:
+        with self._sync_lock:
+            with self._lock:
+                pending, self._pending = self._pending, _PendingGenerations()
+            for labels, count in pending.generations.items():
+                metrics.GENERATIONS.labels(*labels).inc(count)
+            for labels, observed in pending.ttft.items():
+                _apply(metrics.GENERATION_TTFT, labels, observed)
+            for labels, observed in pending.durations.items():
+                _apply(metrics.GENERATION_DURATION, labels, observed)
+            for labels, count in pending.tokens.items():
+                metrics.GENERATION_TOKENS.labels(*labels).inc(count)
+            for labels, count in pending.feedback.items():
+                metrics.FEEDBACK.labels(*labels).inc(count)
+
+    def reset_after_fork(self) -> None:
+        self.__init__()
+
+
+generation_metrics = GenerationMetrics()
+
+
+def sync_all() -> None:
+    """Write both batches (requests and generations) into the Prometheus metrics."""
+    request_metrics.sync()
+    generation_metrics.sync()

@@ -19,7 +19,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from chatmon.monitoring import conf, store
-from chatmon.monitoring.models import ActiveUsers, CompactedBatch, DailyCount, RequestRollup
+from chatmon.monitoring.models import ActiveUsers, CompactedBatch, DailyCount, GenerationRollup, RequestRollup
 from chatmon.monitoring.recent import compaction_lock
 
 
@@ -55,6 +55,10 @@ def _write(claim: store.Claim, grouped: dict[tuple[str, ...], dict[str, int]]) -
                 route, method = group
                 identity = {"minute": _utc(int(claim.period)), "route": route, "method": method}
                 _add(RequestRollup, identity, values)
+            elif claim.kind == "gen":
+                model, provider = group
+                identity = {"minute": _utc(int(claim.period)), "model": model, "provider": provider}
+                _add(GenerationRollup, identity, values)
             else:
                 kind, name = group
                 _add(DailyCount, {"day": dt.date.fromisoformat(claim.period), "kind": kind, "name": name}, values)

@@ -69,6 +69,21 @@ def feature_events() -> list[str]:
     )  # fmt: skip
 
 
+def generations_enabled() -> bool:
+    # Off: record_generation() and record_feedback() count nothing (the chat app's calls stay in place).
+    return _get("MONITORING_GENERATIONS_ENABLED", True)
+
+
+def generation_providers() -> list[str]:
+    # Provider (endpoint) labels of generations counted by name, compared case-insensitively; any other is
+    # "other" (bounded labels). LibreChat's endpoint names, plus custom endpoints an operator adds here.
+    return _get(
+        "MONITORING_GENERATION_PROVIDERS",
+        ["openAI", "azureOpenAI", "anthropic", "google", "bedrock", "assistants", "azureAssistants", "agents",
+         "custom", "openrouter", "groq", "mistral", "ollama", "deepseek", "xai", "fake"],
+    )  # fmt: skip
+
+
 def celery_queues() -> list[str]:
     # Queues whose depth /metrics reports; empty means the default queue only.
     return _get("MONITORING_CELERY_QUEUES", []) or [_get("CELERY_TASK_DEFAULT_QUEUE", "celery")]

@@ -1,5 +1,5 @@
-"""Each process's daemon thread writes its batched request metrics about once a second and sends its rollup
-buffer to Redis every few seconds; both happen once more at exit.
+"""Each process's daemon thread writes its batched request and generation metrics about once a second and
+sends its rollup buffer to Redis every few seconds; both happen once more at exit.
 
 `flush()` is also the public hook for a worker's shutdown (deploy/gunicorn.conf.py `worker_exit`, Celery's
 `worker_process_shutdown`) and for tests. A failed flush puts the batch back, so a short Redis outage delays
@@ -19,7 +19,7 @@ import redis
 
 from chatmon.monitoring import conf, metrics, process, store
 from chatmon.monitoring.aggregator import buffer
-from chatmon.monitoring.batched import request_metrics
+from chatmon.monitoring.batched import generation_metrics, request_metrics, sync_all
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def ensure_started() -> None:
 def flush() -> bool:
     """Write the batched metrics and send the buffered rollups; False (the batch kept for the next try) if
     Redis failed."""
-    request_metrics.sync()
+    sync_all()
     with _flush_lock:  # the thread and an exit hook never send the same batch twice or out of order
         batch = buffer.drain()
         if not batch:
@@ -70,7 +70,7 @@ def _run() -> None:
                 flush()  # metrics and rollups
                 process.sample()
             else:
-                request_metrics.sync()
+                sync_all()
         except Exception:  # the thread must outlive any bug in one round, or monitoring stops silently
             log.exception("monitoring flush round failed")
 
@@ -88,6 +88,7 @@ def _after_fork_in_child() -> None:
     global _started_in, _lock, _flush_lock
     buffer.__init__()
     request_metrics.reset_after_fork()
+    generation_metrics.reset_after_fork()
     _lock, _flush_lock = threading.Lock(), threading.Lock()
     _started_in = None
 

@@ -61,3 +61,28 @@ FLUSHES = Counter("chatmon_monitoring_flushes_total", "Rollup flushes to Redis b
 DROPPED_SECONDS = Counter(
     "chatmon_monitoring_dropped_seconds_total", "Seconds of rollups dropped because Redis stayed unreachable."
 )
+
+# LLM generations (chatmon.monitoring.generations). `model` is the price table's value key ("other" when the
+# model has no price), `provider` one of MONITORING_GENERATION_PROVIDERS or "other": bounded label sets.
+# The histograms leave out `outcome` (7 x 16 buckets per model would be mostly empty series); the counter has it.
+GENERATION_BUCKETS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 30.0, 60.0, 120.0)
+GENERATIONS = Counter(
+    "chatmon_llm_generations_total", "LLM generations by model (value key), provider and outcome class.",
+    ["model", "provider", "outcome"],
+)  # fmt: skip
+GENERATION_TTFT = Histogram(
+    "chatmon_llm_time_to_first_token_seconds", "Time from the provider call to its first token.",
+    ["model", "provider"], buckets=GENERATION_BUCKETS,
+)  # fmt: skip
+GENERATION_DURATION = Histogram(
+    "chatmon_llm_generation_duration_seconds", "Time from the provider call to its last token (or its failure).",
+    ["model", "provider"], buckets=GENERATION_BUCKETS,
+)  # fmt: skip
+GENERATION_TOKENS = Counter(
+    "chatmon_llm_tokens_total", "Tokens of LLM generations by type (prompt, completion, cache_read, cache_write).",
+    ["model", "provider", "type"],
+)  # fmt: skip
+FEEDBACK = Counter(
+    "chatmon_llm_feedback_total", "Ratings of replies (thumbsUp, thumbsDown) by model and provider.",
+    ["model", "provider", "rating"],
+)  # fmt: skip

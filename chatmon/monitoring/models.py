@@ -100,3 +100,112 @@ class CompactedBatch(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def _counter(help_text: str = "") -> models.BigIntegerField:
+    return models.BigIntegerField(default=0, help_text=help_text)
+
+
+class GenerationRollup(models.Model):
+    """LLM generations of one model (the price table's value key, "other" when unpriced) and provider in one
+    minute, written by compaction from what chatmon.monitoring.generations buffered.
+
+    `ttft_le_<N>` and `duration_le_<N>` are histograms in milliseconds, NOT cumulative (as RequestRollup's
+    `le_<N>`), with bounds generation_fields.GENERATION_BUCKETS_MS: sum them over any range for percentiles.
+    The columns are generation_fields.FIELDS.
+    """
+
+    minute = models.DateTimeField(help_text="Start of the minute (UTC).")
+    model = models.CharField(max_length=100, help_text='The price table\'s value key, or "other".')
+    provider = models.CharField(max_length=50, help_text='The endpoint or provider label, or "other".')
+    count = _counter("Generations reported (every outcome).")
+    ok = _counter("Generations whose outcome was ok.")
+    cancelled = _counter("Generations whose outcome was cancelled.")
+    provider_rate_limit = _counter("Generations whose outcome was provider_rate_limit.")
+    provider_timeout = _counter("Generations whose outcome was provider_timeout.")
+    provider_error = _counter("Generations whose outcome was provider_error.")
+    content_filter = _counter("Generations whose outcome was content_filter.")
+    refused = _counter("Generations whose outcome was refused.")
+    regenerations = _counter("Generations that regenerated an earlier reply.")
+    ttft_count = _counter("Generations that produced a first token.")
+    ttft_sum_ms = _counter("Sum of times to first token, ms.")
+    ttft_le_100 = _counter()
+    ttft_le_250 = _counter()
+    ttft_le_500 = _counter()
+    ttft_le_750 = _counter()
+    ttft_le_1000 = _counter()
+    ttft_le_1500 = _counter()
+    ttft_le_2000 = _counter()
+    ttft_le_3000 = _counter()
+    ttft_le_5000 = _counter()
+    ttft_le_7500 = _counter()
+    ttft_le_10000 = _counter()
+    ttft_le_15000 = _counter()
+    ttft_le_30000 = _counter()
+    ttft_le_60000 = _counter()
+    ttft_le_120000 = _counter()
+    ttft_le_inf = _counter()
+    duration_sum_ms = _counter("Sum of total durations, ms.")
+    duration_le_100 = _counter()
+    duration_le_250 = _counter()
+    duration_le_500 = _counter()
+    duration_le_750 = _counter()
+    duration_le_1000 = _counter()
+    duration_le_1500 = _counter()
+    duration_le_2000 = _counter()
+    duration_le_3000 = _counter()
+    duration_le_5000 = _counter()
+    duration_le_7500 = _counter()
+    duration_le_10000 = _counter()
+    duration_le_15000 = _counter()
+    duration_le_30000 = _counter()
+    duration_le_60000 = _counter()
+    duration_le_120000 = _counter()
+    duration_le_inf = _counter()
+    prompt_tokens = _counter()
+    completion_tokens = _counter()
+    cache_read_tokens = _counter()
+    cache_write_tokens = _counter()
+    output_tokens = _counter("Completion tokens of generations that produced output.")
+    output_ms = _counter("Time spent producing that output (duration minus TTFT), ms.")
+    thumbs_up = _counter("Thumbs-up feedback given in this minute.")
+    thumbs_down = _counter("Thumbs-down feedback given in this minute.")
+
+    class Meta:
+        db_table = "chatmon_generationrollup"
+        constraints = [models.UniqueConstraint(fields=["minute", "model", "provider"], name="generation_rollup_key")]
+        indexes = [models.Index(fields=["minute"], name="generation_rollup_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.minute:%Y-%m-%d %H:%M} {self.model} via {self.provider} x{self.count}"
+
+
+class MessageFeedback(models.Model):
+    """A user's rating of one reply, as LibreChat stores it on the message (`feedback`: rating, tag, text).
+
+    One row per message and source (the chat app's, or an API key's), so a changed rating replaces the old one;
+    the per-model counts in GenerationRollup follow the change (chatmon.monitoring.feedback).
+    """
+
+    class Rating(models.TextChoices):
+        UP = "thumbsUp", "thumbs up"
+        DOWN = "thumbsDown", "thumbs down"
+
+    source = models.CharField(max_length=50, help_text="Whose message ids these are (an API key's source).")
+    message_id = models.CharField(max_length=200)
+    model = models.CharField(max_length=100, help_text='The price table\'s value key, or "other".')
+    provider = models.CharField(max_length=50)
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    tag = models.CharField(max_length=40, blank=True, help_text="LibreChat's feedback tag, without its prefix.")
+    text = models.TextField(blank=True)
+    user_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "chatmon_messagefeedback"
+        constraints = [models.UniqueConstraint(fields=["source", "message_id"], name="message_feedback_key")]
+        indexes = [models.Index(fields=["model", "created_at"], name="message_feedback_model_time")]
+        verbose_name_plural = "message feedback"
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.rating} {self.tag}"

@@ -2,9 +2,10 @@
 
 Keys (under `<REDIS_NAMESPACE>:mon`):
 - `req:<minute>`   hash "route\\tmethod\\tfield" -> int: request rollups of one minute (epoch seconds)
+- `gen:<minute>`   hash "model\\tprovider\\tfield" -> int: generation rollups of one minute (model = value key)
 - `day:<date>`     hash "kind\\tname" -> int: per-day counts (browser and OS families, feature events)
 - `hll:<minute>`, `hlld:<date>`   HyperLogLogs of the user ids seen in that minute / day
-- `pending`        set of `req:`/`day:` keys holding data not yet compacted
+- `pending`        set of `req:`/`gen:`/`day:` keys holding data not yet compacted
 - `hll-pending`    set of HyperLogLog keys whose count is not yet stored in the database
 - `claims`         set of `claim:<token>:<key>` keys: data moved out by a compaction, until written
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import redis
 
-from chatmon.monitoring import clients, conf
+from chatmon.monitoring import clients, conf, generation_fields
 from chatmon.monitoring.aggregator import FIELDS, Batch, day_of, minute_of
 
 SEP = "\t"
@@ -61,6 +62,11 @@ def flush(batch: Batch, conn: redis.Redis | None = None) -> None:
         for field, value in zip(FIELDS, row, strict=True):
             if value:
                 pipe.hincrby(name, f"{route}{SEP}{method}{SEP}{field}", value)
+    for (minute, model, provider), row in batch.generations.items():
+        touched.add(name := key(f"gen:{minute}"))
+        for field, value in zip(generation_fields.FIELDS, row, strict=True):
+            if value:
+                pipe.hincrby(name, f"{model}{SEP}{provider}{SEP}{field}", value)
     for (day, kind, label), n in _day_counts(batch).items():
         touched.add(name := key(f"day:{day}"))
         pipe.hincrby(name, f"{kind}{SEP}{label}", n)
@@ -88,7 +94,7 @@ def _day_counts(batch: Batch) -> dict[tuple[str, str, str], int]:
 @dataclass(frozen=True)
 class Claim:
     name: str  # the claim key
-    kind: str  # "req" or "day"
+    kind: str  # "req", "gen" or "day"
     period: str  # epoch minute or ISO date
 
 
@@ -101,7 +107,7 @@ def claim_ready(conn: redis.Redis, *, now: float) -> int:
     for raw in conn.smembers(key("pending")):
         name = raw.decode()
         kind, _, period = name.rpartition(":")
-        if kind.endswith(":req") and int(period) >= current:
+        if kind.endswith((":req", ":gen")) and int(period) >= current:
             continue
         source_suffix = name[len(conf.redis_prefix()) + 1 :]
         claimed += script(keys=[name, key(f"claim:{token}:{source_suffix}"), key("pending"), key("claims")])
@@ -119,7 +125,7 @@ def claims(conn: redis.Redis) -> list[Claim]:
 
 
 def read_claim(conn: redis.Redis, claim: Claim) -> dict[tuple[str, ...], dict[str, int]]:
-    """A claimed hash as {(route, method) or (kind, name): {field: value}}."""
+    """A claimed hash as {(route, method) or (model, provider) or (kind, name): {field: value}}."""
     grouped: dict[tuple[str, ...], dict[str, int]] = {}
     for raw_field, raw_value in conn.hgetall(claim.name).items():
         *group, field = raw_field.decode().split(SEP)

@@ -84,6 +84,11 @@ class JSONForm(forms.Form):
         super().full_clean()
         for name, field in self.fields.items():
             value = self.data.get(name)
+            if isinstance(field, forms.BooleanField):
+                if value is not None and not isinstance(value, bool):
+                    self.errors[name] = self.error_class(["must be true or false"])
+                    self.cleaned_data.pop(name, None)
+                continue
             expected = (int,) if isinstance(field, forms.IntegerField) else (str,)
             if value is not None and (isinstance(value, bool) or not isinstance(value, expected)):
                 # The type error replaces whatever the coerced value led the field to say.

@@ -13,6 +13,9 @@ DEFAULTS: dict[str, object] = {
     "CHATAPP_FAKE_DELAY_MS": 20,
     # Share of inputs (0..1) for which the fake provider fails part way; chosen by a hash of the input.
     "CHATAPP_FAKE_FAILURE_RATE": 0.0,
+    # Whether each model fails as its profile says (provider.PROFILES: rate limits, timeouts, errors); the
+    # demo turns it on so the Models page shows models differing, tests leave it off to stay predictable.
+    "CHATAPP_FAKE_MODEL_FAILURES": False,
     # Models the chat accepts; anything else is a 400 naming the field.
     "CHATAPP_MODELS": ["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku", "claude-sonnet-4"],
     # Largest max_tokens a request may ask for, and the value used when it asks for none.

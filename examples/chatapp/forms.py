@@ -100,6 +100,8 @@ class ChatForm(ModelChoiceMixin, JSONForm):
     model = forms.CharField(max_length=256)
     text = forms.CharField()
     max_tokens = forms.IntegerField(required=False, min_value=1)
+    # The user asked for the last reply again (LibreChat's isRegenerate): counted per model by chatmon.
+    regenerate = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -25,6 +25,51 @@ WORDS_PER_CHUNK = 4
 class ProviderError(Exception):
     """The provider failed part way through a reply (the fake one does so on purpose, by hash of the input)."""
 
+    outcome = "provider_error"  # the generation's outcome class (chatmon.monitoring.generations)
+    label = "failure"
+
+
+class ProviderRateLimit(ProviderError):
+    """The provider refused the call (HTTP 429): no token came."""
+
+    outcome = "provider_rate_limit"
+    label = "rate limit (429)"
+
+
+class ProviderTimeout(ProviderError):
+    """The provider stopped answering part way and the call timed out."""
+
+    outcome = "provider_timeout"
+    label = "timeout"
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelProfile:
+    """How a fake model behaves. Waits are multiples of CHATAPP_FAKE_DELAY_MS (0 in tests: no waiting);
+    failure shares apply when CHATAPP_FAKE_MODEL_FAILURES is on (the demo), chosen by hash of the input."""
+
+    provider: str  # the endpoint it is served by, as LibreChat names endpoints
+    first_token_delays: float  # wait before the first chunk
+    chunk_delays: float  # wait before each later chunk
+    rate_limit: float  # share of inputs refused with a rate limit before any token
+    timeout: float  # share that time out part way
+    error: float  # share that fail part way
+
+
+# The demo's models differ visibly on the Models page: the small models are fast and reliable, Sonnet is slow
+# to start and the most often rate-limited, gpt-4o sits between.
+PROFILES = {
+    "gpt-4o-mini": ModelProfile("openAI", first_token_delays=6, chunk_delays=0.5, rate_limit=0.01, timeout=0.0,
+                                error=0.01),
+    "gpt-4o": ModelProfile("openAI", first_token_delays=15, chunk_delays=1.0, rate_limit=0.03, timeout=0.01,
+                           error=0.02),
+    "claude-3-5-haiku": ModelProfile("anthropic", first_token_delays=9, chunk_delays=0.6, rate_limit=0.02,
+                                     timeout=0.01, error=0.01),
+    "claude-sonnet-4": ModelProfile("anthropic", first_token_delays=30, chunk_delays=1.4, rate_limit=0.06,
+                                    timeout=0.03, error=0.03),
+}  # fmt: skip
+DEFAULT_PROFILE = ModelProfile("openAI", first_token_delays=1, chunk_delays=1, rate_limit=0, timeout=0, error=0)
+
 
 @dataclasses.dataclass(frozen=True)
 class TokenUsage:
@@ -121,19 +166,41 @@ class FakeStream:
         self.delay = (conf.get("CHATAPP_FAKE_DELAY_MS") if delay_ms is None else delay_ms) / 1000
         rate = conf.get("CHATAPP_FAKE_FAILURE_RATE") if failure_rate is None else failure_rate
         # The failure roll and the chunk it fails at come from bits of the digest the reply does not use.
-        self.fails = (digest >> 32) % 10_000 < rate * 10_000
-        self.fail_at = (digest >> 64) % max(len(self.chunks), 1)
+        self.profile = PROFILES.get(model, DEFAULT_PROFILE)
+        self.failure = ProviderError if (digest >> 32) % 10_000 < rate * 10_000 else None
+        # A caller naming its failure rate (the demo's seeded replies: 0) gets just that, no profile failures.
+        if self.failure is None and failure_rate is None and conf.get("CHATAPP_FAKE_MODEL_FAILURES"):
+            self.failure = self._profile_failure((digest >> 128) % 10_000 / 10_000)
+        # A rate limit comes before any token; other failures part way.
+        self.fail_at = 0 if self.failure is ProviderRateLimit else (digest >> 64) % max(len(self.chunks), 1)
         self.cache_split = ((digest >> 96) % 5, (digest >> 112) % 3)  # tenths of the prompt read, written
         self.produced_words = 0
         # Made before the first chunk (as a tool call precedes the answer), so charged however the reply ends.
         self.calls = tool_calls(text)
 
+    @property
+    def provider(self) -> str:
+        return self.profile.provider
+
+    @property
+    def fails(self) -> bool:
+        return self.failure is not None
+
+    def _profile_failure(self, roll: float) -> type[ProviderError] | None:
+        profile = self.profile
+        for failure, share in ((ProviderRateLimit, profile.rate_limit), (ProviderTimeout, profile.timeout),
+                               (ProviderError, profile.error)):  # fmt: skip
+            if roll < share:
+                return failure
+            roll -= share
+        return None
+
     def __iter__(self) -> Iterator[str]:
         for index, chunk in enumerate(self.chunks):
-            if self.fails and index == self.fail_at:
-                raise ProviderError(f"fake provider failure after {index} chunks")
+            if self.failure and index == self.fail_at:
+                raise self.failure(f"fake provider {self.failure.label} after {index} chunks")
             if self.delay:
-                time.sleep(self.delay)
+                time.sleep(self.delay * (self.profile.chunk_delays if index else self.profile.first_token_delays))
             self.produced_words += len(chunk.split())
             yield chunk if index == 0 else " " + chunk
 

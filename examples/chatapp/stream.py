@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 
 from chatmon.logging import tracing
-from examples.chatapp import payloads, services
+from examples.chatapp import generations, payloads, services
 from examples.chatapp.models import Conversation, Message
 from examples.chatapp.provider import FakeStream, ProviderError
 from ledger import services as ledger
@@ -42,10 +42,15 @@ class ChatReply:
     `disconnected` with the text produced so far, even if iteration never started.
     """
 
-    def __init__(self, *, conversation: Conversation, question: Message, provider: FakeStream) -> None:
+    def __init__(
+        self, *, conversation: Conversation, question: Message, provider: FakeStream, regeneration: bool = False
+    ) -> None:
         self.conversation = conversation
         self.question = question
         self.provider = provider
+        self.regeneration = regeneration
+        self.timer = generations.Timer()
+        self.outcome = "ok"
         self.message_id = uuid.uuid4()
         self.parts: list[str] = []
         self.saved: Message | None = None
@@ -57,11 +62,14 @@ class ChatReply:
         chunks = tracing.traced_iteration(
             self.provider, "chat.provider_call", first_item="chat.first_token", attributes=model
         )
+        self.timer.start()
         try:
             for chunk in chunks:
+                self.timer.token()
                 self.parts.append(chunk)
                 yield sse("message", {"text": chunk, **self._ids()})
         except ProviderError as exc:
+            self.outcome = exc.outcome
             self.finish(Message.Status.ERROR)
             yield sse("error", self._error(str(exc)))
             return
@@ -102,6 +110,11 @@ class ChatReply:
                     usage=usage,
                     status=status,
                 )
+            # After the commit, in memory only: chatmon's generation report (a reply cut off was cancelled).
+            outcome = "cancelled" if status == Message.Status.DISCONNECTED else self.outcome
+            generations.report_reply(
+                provider=self.provider, outcome=outcome, timer=self.timer, regeneration=self.regeneration
+            )
         return self.saved
 
     def _ids(self) -> dict:

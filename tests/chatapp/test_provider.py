@@ -78,3 +78,11 @@ def test_it_raises_part_way_and_counts_only_what_it_produced():
             produced.append(chunk)
     assert stream.usage.completion_tokens == len("".join(produced).split())
     assert len(produced) == stream.fail_at < len(stream.chunks)
+
+
+def test_a_caller_naming_its_failure_rate_gets_no_profile_failures(settings):
+    """load_demo seeds replies with failure_rate=0 while the demo turns the models' failure profiles on."""
+    settings.CHATAPP_FAKE_MODEL_FAILURES = True
+    texts = [f"question {n}" for n in range(300)]
+    assert any(FakeStream(model="gpt-4o", text=t, max_tokens=100).fails for t in texts)
+    assert not any(FakeStream(model="gpt-4o", text=t, max_tokens=100, failure_rate=0).fails for t in texts)

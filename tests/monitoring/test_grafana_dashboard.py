@@ -16,6 +16,7 @@ from chatmon.core import tasks
 from chatmon.core.models import JobRun
 from chatmon.monitoring import flusher, process
 from chatmon.monitoring.events import record_feature_event
+from chatmon.monitoring.generations import GenerationReport, record_generation
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -56,6 +57,8 @@ def generate_traffic(client, member) -> None:
     record_feature_event("conversation.shared")
     tasks.prune_job_runs.apply(kwargs={"days": 30})
     JobRun.objects.create(task="chatmon.beat_heartbeat", status="success", finished_at=timezone.now())
+    record_generation(GenerationReport(model="gpt-4o", provider="openAI", outcome="ok", ttft_ms=300.0,
+                                       duration_ms=1200.0, prompt_tokens=10, completion_tokens=20))  # fmt: skip
     process.sample()
     flusher.flush()
 

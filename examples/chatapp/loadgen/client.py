@@ -45,6 +45,7 @@ class Client:
         # Every request comes from this machine; the header tells a server that trusts one proxy hop
         # (TRUSTED_PROXIES=1) which simulated client it is, so per-IP limits and bans tell them apart.
         self.session.headers["X-Forwarded-For"] = address
+        self.last_reply: dict | None = None  # the last chat's final event: its conversation and reply ids
 
     def call(self, action: str, method: str, path: str, data: dict | None = None) -> requests.Response | None:
         """One JSON request; None when the connection failed (recorded as such)."""
@@ -62,6 +63,7 @@ class Client:
         `abort_after` closes the connection after that many text chunks, as a user closing the tab does.
         """
         url = self.base_url + self.chat_path
+        self.last_reply = None
         try:
             response = self.session.post(url, json=data, timeout=TIMEOUT, stream=True)
         except requests.RequestException:
@@ -75,8 +77,7 @@ class Client:
         self.recorder.record(action, outcome)
         return outcome
 
-    @staticmethod
-    def _consume(response: requests.Response, abort_after: int | None) -> str:
+    def _consume(self, response: requests.Response, abort_after: int | None) -> str:
         chunks = 0
         try:
             for event in sseclient.SSEClient(response.iter_content(chunk_size=None)).events():
@@ -84,6 +85,7 @@ class Client:
                 if event.event == "error":
                     return f"{response.status_code} sse error"
                 if data.get("final"):
+                    self.last_reply = data
                     return f"{response.status_code} complete"
                 chunks += "text" in data
                 if abort_after is not None and chunks >= abort_after:

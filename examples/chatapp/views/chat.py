@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
 
-from examples.chatapp import analytics, selectors, services
+from examples.chatapp import analytics, generations, selectors, services
 from examples.chatapp.api import endpoint, validated
 from examples.chatapp.forms import ChatForm
 from examples.chatapp.provider import FakeStream, count_prompt_tokens
@@ -26,6 +26,7 @@ def chat(request: HttpRequest) -> StreamingHttpResponse:
     data = validated(ChatForm(request.json))
     check = ledger.check_balance(user=request.user, model=data["model"], amount=count_prompt_tokens(data["text"]))
     if not check.allowed:
+        generations.report_refusal(model=data["model"], regeneration=data["regenerate"])
         return event_stream(balance_denied(check.payload, model=data["model"]))
     if data["conversation_id"]:
         conversation = selectors.conversation_of(user=request.user, pk=data["conversation_id"])
@@ -34,4 +35,5 @@ def chat(request: HttpRequest) -> StreamingHttpResponse:
     question = services.add_user_message(conversation=conversation, text=data["text"], model=data["model"])
     analytics.note_chat_turn(request.user)  # a feature event, and the demo experiment's exposure
     provider = FakeStream(model=data["model"], text=data["text"], max_tokens=data["max_tokens"])
-    return event_stream(ChatReply(conversation=conversation, question=question, provider=provider))
+    reply = ChatReply(conversation=conversation, question=question, provider=provider, regeneration=data["regenerate"])
+    return event_stream(reply)

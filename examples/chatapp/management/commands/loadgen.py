@@ -96,6 +96,8 @@ def _paths() -> dict[str, str]:
     paths = {name: reverse(f"chatapp:{name}") for name in ("register", "login", "conversations", "chat")}
     for name in ("conversation", "messages"):
         paths[name] = reverse(f"chatapp:{name}", kwargs={"pk": marker}).replace(str(marker), "{pk}")
+    feedback = reverse("chatapp:feedback", kwargs={"conversation_id": marker, "message_id": uuid.UUID(int=1)})
+    paths["feedback"] = feedback.replace(str(marker), "{conversation}").replace(str(uuid.UUID(int=1)), "{message}")
     return paths
 
 
