@@ -45,6 +45,8 @@ class Action(models.TextChoices):
     CREDITS_GRANTED = "ledger.credits_granted", "Credits granted"
     BALANCE_REFILLED = "ledger.balance_refilled", "Balance refilled"
     BALANCE_DENIED = "ledger.balance_denied", "Balance check denied"
+    PRICES_IMPORTED = "ledger.prices_imported", "Prices imported"
+    REPRICED = "ledger.repriced", "Charges repriced"
     USER_BANNED = "violations.user_banned", "Banned"
     BAN_LIFTED = "violations.ban_lifted", "Ban lifted"
     BAN_EXTENDED = "violations.ban_extended", "Ban extended"

@@ -51,6 +51,29 @@ def balance_denied(sender: Any, **kw: Any) -> None:
     )
 
 
+def prices_imported(sender: Any, **kw: Any) -> None:
+    effective_from = kw.get("effective_from")
+    record(
+        action=Action.PRICES_IMPORTED,
+        actor=kw.get("actor"),
+        metadata={
+            **_sent(kw, "source", "models", "unchanged", "skipped"),
+            "effective_from": effective_from.isoformat() if effective_from else None,
+        },
+    )
+
+
+def repriced(sender: Any, **kw: Any) -> None:
+    repricing = kw.get("repricing")
+    record(
+        action=Action.REPRICED,
+        actor=kw.get("actor"),
+        target=kw.get("transaction"),
+        subject=kw.get("user_id"),
+        metadata={**_sent(kw, "amount", "reason"), "repricing": getattr(repricing, "pk", None)},
+    )
+
+
 def _ban_event(action: Action, kw: dict, **metadata: Any) -> None:
     bans = kw.get("bans") or []
     user = kw.get("user")
@@ -81,6 +104,8 @@ SIGNALS = {
         "credits_granted": credits_granted,
         "balance_refilled": balance_refilled,
         "balance_denied": balance_denied,
+        "prices_imported": prices_imported,
+        "repriced": repriced,
     },
     # Not violation_logged: every violation is already a row of its own in the violations app, and during an
     # abuse flood one audit event each would queue every request on the audit chain. Bans and lifts are audited.

@@ -1,5 +1,6 @@
 """Auto-refill job at scale: time to refill N due balances for two sizes in one run (linear when the time ratio
-is close to the size ratio), and two jobs racing on the larger size refilling each balance exactly once.
+is close to the size ratio), the smaller size again with daily calendar schedules (as a ratio to the interval's
+time), and two jobs racing on the larger size refilling each balance exactly once.
 
     .venv/bin/python bench/refills_scale.py [--sizes 100000 1000000]   # scratch SQLite under var/ (recreated)
     DATABASE_URL=postgres://postgres@127.0.0.1/chatmon_bench .venv/bin/python bench/refills_scale.py
@@ -35,6 +36,7 @@ def _setup() -> None:
     os.environ.setdefault("CONSOLE_LOG_LEVEL", "error")
     os.environ.setdefault("DEBUG", "false")
     os.environ["LEDGER_AUTO_REFILL_ENABLED"] = "true"
+    os.environ.setdefault("LEDGER_REFILL_TIME_ZONE", "Europe/Berlin")
     if not os.environ.get("REDIS_URL"):
         from chatmon.testing.valkey import start_valkey
 
@@ -47,8 +49,9 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def seed(size: int) -> None:
-    """`size` users, each with a balance whose 1-day refill fell due an hour ago."""
+def seed(size: int, *, calendar: bool = False) -> None:
+    """`size` users, each with a balance whose 1-day refill fell due an hour ago (with `calendar`: a daily
+    schedule at the hour that passed an hour ago, whose next moment each refill computes in its time zone)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -61,6 +64,7 @@ def seed(size: int) -> None:
     for start in range(0, size, BATCH):
         User.objects.bulk_create([User(username=f"refill-{n}") for n in range(start, min(size, start + BATCH))])
     due = timezone.now() - timedelta(days=1, hours=1)
+    schedule = {"refill_schedule": "daily", "refill_time": (due + timedelta(days=1)).time()} if calendar else {}
     ids = User.objects.filter(username__startswith="refill-").values_list("pk", flat=True).iterator(chunk_size=BATCH)
     batch: list = []
     for user_id in ids:
@@ -74,6 +78,7 @@ def seed(size: int) -> None:
                 refill_amount=5000,
                 last_refill=due,
                 next_refill_at=due + timedelta(days=1),
+                **schedule,
             )
         )
         if len(batch) == BATCH:
@@ -124,6 +129,12 @@ def main() -> None:
         print(f"{size:>9,} due balances: {seconds:,.1f} s, {size / seconds:,.0f} refills/s {summary}", flush=True)
     (small, large), (small_s, large_s) = options.sizes, timings
     print(f"time ratio {large_s / small_s:.1f} for a size ratio of {large / small:.1f} (linear when they match)")
+    seed(small, calendar=True)
+    started = time.perf_counter()
+    summary = refill_due_balances()
+    calendar_s = time.perf_counter() - started
+    print(f"{small:>9,} due daily calendar schedules ({os.environ['LEDGER_REFILL_TIME_ZONE']}): {calendar_s:,.1f} s, "
+          f"{calendar_s / small_s:.2f} x the interval's time {summary}")  # fmt: skip
     seed(large)
     summaries, refilled, doubled = race()
     print(f"two jobs at once on {large:,}: {summaries}; {refilled:,} balances refilled, {doubled} more than once")

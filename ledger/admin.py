@@ -13,9 +13,11 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 
-from ledger import conf, money, services
-from ledger.forms import CallPriceOverrideForm, GrantCreditsForm, PriceOverrideForm
+from ledger import conf, money, refills, schedules, services
+from ledger.forms import CallPriceOverrideForm, GrantCreditsForm, PriceOverrideForm, RefillScheduleForm
 from ledger.models import Balance, CallPriceOverride, Hold, PriceOverride, Transaction
+from ledger.priceadmin import PriceImportViews  # also registers RepricingAdmin
+from ledger.refills import SCHEDULE_FIELDS
 from ledger.selectors import transactions_of
 
 HISTORY_COLUMNS = ["time", "type", "model", "context", "credits", "balance after"]
@@ -89,8 +91,27 @@ class BalanceAdmin(ReadOnlyAdmin):
     list_filter = [AtZeroFilter, "auto_refill_enabled", "refill_interval_unit"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
-    readonly_fields = ["recent_transactions"]
+    # The change page edits only the refill rule (RefillScheduleForm); credits change through grants.
+    form = RefillScheduleForm
+    fieldsets = [
+        (None, {"fields": ["user", "credits", "value", "held", "last_refill_at", "next_refill", "schedule"]}),
+        ("Refill rule", {"fields": SCHEDULE_FIELDS}),
+        (None, {"fields": ["recent_transactions"]}),
+    ]
+    readonly_fields = ["user", "credits", "value", "held", "last_refill_at", "next_refill", "schedule",
+                       "recent_transactions"]  # fmt: skip
     actions = ["grant_credits"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("ledger.change_balance")
+
+    def save_model(self, request, obj: Balance, form, change: bool) -> None:
+        # Through the service, under the balance's lock; the admin's change log entry is the audit event.
+        refills.change_refill_settings(balance=obj, changes={name: form.cleaned_data[name] for name in SCHEDULE_FIELDS})
+
+    @admin.display(description="refill schedule")
+    def schedule(self, balance: Balance) -> str:
+        return schedules.describe(balance) if balance.auto_refill_enabled else "no auto-refill"
 
     @admin.display(description="credits", ordering="token_credits")
     def credits(self, balance: Balance) -> str:
@@ -251,7 +272,7 @@ class HoldAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PriceOverride)
-class PriceOverrideAdmin(admin.ModelAdmin):
+class PriceOverrideAdmin(PriceImportViews, admin.ModelAdmin):
     form = PriceOverrideForm
     list_display = ["pattern", "prompt", "completion", "cache_write", "cache_read", "premium_threshold",
                     "effective_from", "note"]  # fmt: skip

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import book, conf, metrics, pricing, signals
+from ledger import balancesettings, book, caps, conf, metrics, pricing, schedules, signals
 from ledger.models import Balance, Hold, Transaction
 from ledger.overrides import table_at
 from ledger.validation import MAX_TOKENS, checked_number, checked_token_config
@@ -37,6 +37,9 @@ class BalanceCheck:
     refill_at: datetime | None
     hold: Hold | None
     prompt_tokens: float = field(default=0.0)
+    # Set when an admission hook refused the check (balancesettings.Refusal): its type and message replace
+    # LibreChat's token_balance denial.
+    refusal: balancesettings.Refusal | None = None
 
     @property
     def payload(self) -> dict:
@@ -47,22 +50,25 @@ class BalanceCheck:
             "tokenCost": self.token_cost,
             "promptTokens": self.prompt_tokens,
         }
+        if self.refusal is not None:
+            body |= {**self.refusal.details, "type": self.refusal.type, "message": self.refusal.message}
         if self.refill_at is not None:
             body["refillAt"] = self.refill_at.isoformat()
         return body
 
 
-def _new_balance_fields(now: datetime) -> dict | None:
-    start = conf.start_balance()
+def _new_balance_fields(now: datetime, user_id) -> dict | None:
+    settings = balancesettings.settings_for(user_id)
+    start = settings["start_balance"]
     if start is None:
         return None
-    return {"token_credits": start, "opening_credits": start, "last_refill": now, **(conf.auto_refill() or {})}
+    return {"token_credits": start, "opening_credits": start, "last_refill": now, **(settings["auto_refill"] or {})}
 
 
 def _refill_at(balance: Balance) -> datetime | None:
-    if not (balance.auto_refill_enabled and balance.last_refill and balance.refill_amount > 0):
+    if not balance.last_refill:  # LibreChat T2 names refillAt only once the balance has refilled (or started)
         return None
-    return pricing.refill_eligible_at(balance.last_refill, balance.refill_interval_value, balance.refill_interval_unit)
+    return schedules.next_refill_at(balance)
 
 
 def check_balance(
@@ -86,11 +92,19 @@ def check_balance(
         model=model, token_type=token_type, endpoint=endpoint, endpoint_token_config=endpoint_token_config
     )
     cost = amount * rate
+    refused = balancesettings.refusal(
+        user_id=user_id, model=model, endpoint=endpoint, cost=cost, now=now
+    ) or caps.refusal(user_id=user_id, cost=cost, now=now)
+    if refused is not None:
+        result = BalanceCheck(False, _credits(user_id), cost, None, None, amount, refused)
+        metrics.CHECKS.labels("denied").inc()
+        _deny(user, user_id, result, model, endpoint)
+        return result
     if not conf.balance_enabled():
         return BalanceCheck(True, _credits(user_id), cost, None, None, amount)
     refill = None
     with transaction.atomic():
-        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now))
+        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now, user_id))
         if balance is None:
             result = BalanceCheck(False, 0.0, cost, None, None, amount)
         else:
@@ -143,7 +157,7 @@ def _deny(user, user_id, result: BalanceCheck, model, endpoint) -> None:
         sender=Balance,
         user=instance,
         user_id=user_id,
-        reason=DENIAL_TYPE,
+        reason=DENIAL_TYPE if result.refusal is None else result.refusal.type,
         amount=result.prompt_tokens,
         token_cost=result.token_cost,
         balance=result.balance,
@@ -184,13 +198,15 @@ def sync_balance_settings(*, user) -> bool:
     if not conf.balance_enabled() or conf.start_balance() is None:
         return False
     user_id = book.user_id_of(user)
-    refill = conf.auto_refill() or {}
+    settings = balancesettings.settings_for(user_id)
+    # A balance whose settings a policy manages changes only when an operator applies the policy to it.
+    refill = {} if settings.get("managed") else settings["auto_refill"] or {}
     balance = Balance.objects.filter(user_id=user_id).first()
     if balance is not None and not _settings_differ(balance, refill):
         return False
     now = timezone.now()
     with transaction.atomic():
-        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now))
+        balance, created = book.locked_balance(user_id, create=_new_balance_fields(now, user_id))
         if created or not _settings_differ(balance, refill):
             return created
         for name, value in refill.items():

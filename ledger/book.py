@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from ledger import pricing
+from ledger import schedules
 from ledger.models import Balance, Hold, Transaction
 
 BALANCE_FIELDS = [
@@ -29,6 +29,10 @@ BALANCE_FIELDS = [
     "refill_interval_value",
     "refill_interval_unit",
     "refill_amount",
+    "refill_schedule",
+    "refill_time",
+    "refill_weekday",
+    "refill_day",
     "updated_at",
 ]
 
@@ -113,11 +117,8 @@ def chain_from(credits: float, rows: Iterable[Transaction]) -> float:
 
 
 def refill_due(balance: Balance, now: datetime) -> bool:
-    if not (balance.auto_refill_enabled and balance.refill_amount > 0):
-        return False
-    return now >= pricing.refill_eligible_at(
-        balance.last_refill, balance.refill_interval_value or 0, balance.refill_interval_unit or "days"
-    )
+    eligible_at = schedules.next_refill_at(balance)
+    return eligible_at is not None and now >= eligible_at
 
 
 def refill(balance: Balance, now: datetime) -> Transaction:

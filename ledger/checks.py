@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from ledger import conf
@@ -57,3 +58,14 @@ def check_settings(app_configs=None, **kwargs) -> list[Warning]:
             )
         )
     return warnings
+
+
+@register(Tags.compatibility)
+def check_refill_schedule(app_configs=None, **kwargs) -> list[Error]:
+    """A calendar schedule setting that cannot be read would fail every balance creation and refill."""
+    try:
+        conf.refill_calendar()
+        conf.refill_time_zone()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="See docs/ledger.md, 'Scheduled refills'.", id="ledger.E001")]
+    return []

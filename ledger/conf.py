@@ -6,9 +6,14 @@ Every name carries the LEDGER_ prefix; chatmon/settings/ledger.py maps LibreChat
 
 from __future__ import annotations
 
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 REFILL_UNITS = ("seconds", "minutes", "hours", "days", "weeks", "months")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _get(name: str, default):
@@ -51,7 +56,64 @@ def auto_refill() -> dict | None:
     }
     if any(value is None for value in fields.values()):
         return None
-    return {"auto_refill_enabled": True, **fields}
+    return {"auto_refill_enabled": True, **fields, **refill_calendar()}
+
+
+def refill_calendar() -> dict:
+    """The default calendar schedule's Balance fields (ledger/schedules.py), or {} for LibreChat's interval.
+
+    Empty for the interval, so that the settings sync leaves a schedule an operator set on one balance alone
+    unless a default schedule is configured (which, as LibreChat's refill settings do, it then copies on).
+    """
+    # "" (LibreChat's interval), "daily", "weekly" or "monthly".
+    kind = str(_get("LEDGER_REFILL_SCHEDULE", "") or "").strip().lower()
+    if not kind:
+        return {}
+    if kind not in ("daily", "weekly", "monthly"):
+        raise ImproperlyConfigured(f"LEDGER_REFILL_SCHEDULE must be daily, weekly, monthly or empty, not {kind!r}.")
+    return {
+        "refill_schedule": kind,
+        # Local time of day in LEDGER_REFILL_TIME_ZONE, "HH:MM".
+        "refill_time": _clock(_get("LEDGER_REFILL_TIME", "00:00")),
+        # Weekly: the weekday, a name or 0 (Monday) to 6 (Sunday).
+        "refill_weekday": _weekday(_get("LEDGER_REFILL_WEEKDAY", "monday")) if kind == "weekly" else None,
+        # Monthly: the day, 1 to 31; a day past a month's end is its last day.
+        "refill_day": _month_day(_get("LEDGER_REFILL_DAY", 1)) if kind == "monthly" else None,
+    }
+
+
+def refill_time_zone() -> ZoneInfo:
+    # The time zone of calendar refill schedules and of users' spend days and cap periods (default TIME_ZONE).
+    name = _get("LEDGER_REFILL_TIME_ZONE", None) or getattr(settings, "TIME_ZONE", None) or "UTC"
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ImproperlyConfigured(f"LEDGER_REFILL_TIME_ZONE: unknown time zone {name!r}.") from exc
+
+
+def _clock(value) -> time:
+    if isinstance(value, time):
+        return value
+    try:
+        return time.fromisoformat(str(value).strip()).replace(second=0, microsecond=0)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"LEDGER_REFILL_TIME must be HH:MM, not {value!r}.") from exc
+
+
+def _weekday(value) -> int:
+    text = str(value).strip().lower()
+    if text in WEEKDAYS:
+        return WEEKDAYS.index(text)
+    if text.isdigit() and 0 <= int(text) <= 6:
+        return int(text)
+    raise ImproperlyConfigured(f"LEDGER_REFILL_WEEKDAY must be a weekday name or 0 (Monday) to 6, not {value!r}.")
+
+
+def _month_day(value) -> int:
+    text = str(value).strip()
+    if text.isdigit() and 1 <= int(text) <= 31:
+        return int(text)
+    raise ImproperlyConfigured(f"LEDGER_REFILL_DAY must be 1 to 31, not {value!r}.")
 
 
 def hold_ttl_seconds() -> float:
@@ -106,3 +168,26 @@ def free_endpoints() -> frozenset[str]:
     if isinstance(value, str):
         value = value.split(",")
     return frozenset(name.strip() for name in value if name and name.strip())
+
+
+def balance_settings_resolver() -> str:
+    # Dotted path of `f(user_id) -> dict | None` giving one user's balance settings instead of the ones above:
+    # {"start_balance": credits, "auto_refill": conf.auto_refill()-shaped dict or None}; None (or "") keeps
+    # the service-wide settings. A group-policy app plugs in here; the ledger only calls it.
+    return str(_get("LEDGER_BALANCE_SETTINGS_RESOLVER", "") or "")
+
+
+def admission_hooks() -> list[str]:
+    # Dotted paths of `f(*, user_id, model, endpoint, cost, now) -> Refusal | None`, asked in order before a
+    # balance check counts credits (balances on or off); the first refusal denies the check with its reason.
+    return list(_get("LEDGER_ADMISSION_HOOKS", ()))
+
+
+def price_file_max_bytes() -> int:
+    # The largest price file (or /model/info answer) read: LiteLLM's own file is about 1.5 MB.
+    return int(_get("LEDGER_PRICE_FILE_MAX_BYTES", 16 * 1024 * 1024))
+
+
+def price_file_timeout() -> float:
+    # Seconds a LiteLLM proxy gets to answer /model/info (connect and each read).
+    return float(_get("LEDGER_PRICE_FILE_TIMEOUT", 10.0))

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ledger import money, pricing
-from ledger.conf import REFILL_UNITS
+from ledger import money, schedules
+from ledger.conf import REFILL_UNITS, WEEKDAYS
 from ledger.validation import MAX_UNIT_PRICE, STORED_LIMIT
 
 CREDITS_PER_USD = 1_000_000
@@ -50,16 +50,41 @@ class Balance(models.Model):
     )
     refill_amount = models.FloatField(default=0)
     last_refill = models.DateTimeField(default=timezone.now, null=True)
-    # Derived from the four fields above so the refill job can find due balances with an index.
+    # A calendar schedule instead of the interval (ledger/schedules.py): "" (the interval), daily, weekly or
+    # monthly, at refill_time in LEDGER_REFILL_TIME_ZONE; weekly on refill_weekday (0 = Monday), monthly on
+    # refill_day (1-31; past the month's end: its last day).
+    refill_schedule = models.CharField(max_length=10, blank=True, default="", choices=schedules.Kind.CHOICES)
+    refill_time = models.TimeField(null=True, blank=True)
+    refill_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=list(enumerate(day.capitalize() for day in WEEKDAYS))
+    )
+    refill_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Derived from the refill fields above so the refill job can find due balances with an index.
     next_refill_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The user's own limit (ledger/selfservice.py): the balance check refuses a request once the credits spent
+    # in the current day or month (LEDGER_REFILL_TIME_ZONE) and those held would pass spend_cap_credits.
+    spend_cap_period = models.CharField(
+        max_length=5, blank=True, default="", choices=[("", "no cap"), ("day", "per day"), ("month", "per month")]
+    )
+    spend_cap_credits = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [models.Index(fields=["token_credits"], name="ledger_bal_credits")]
-        constraints = stored_within_limit(
-            "token_credits", "opening_credits", "held_credits", "refill_amount", prefix="ledger_bal"
-        )
+        constraints = [
+            *stored_within_limit(
+                "token_credits", "opening_credits", "held_credits", "refill_amount", prefix="ledger_bal"
+            ),
+            models.CheckConstraint(condition=Q(refill_weekday__lte=6), name="ledger_bal_refill_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(refill_day__gte=1) & Q(refill_day__lte=31), name="ledger_bal_refill_day_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(spend_cap_credits__gte=0) & Q(spend_cap_credits__lte=STORED_LIMIT),
+                name="ledger_bal_spend_cap_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         # By name and in the one money format: the admin's titles and the audit log show this.
@@ -71,12 +96,7 @@ class Balance(models.Model):
 
     def schedule_next_refill(self) -> None:
         """Recompute next_refill_at; call after changing last_refill or the refill settings."""
-        refills = self.auto_refill_enabled and self.refill_amount > 0
-        self.next_refill_at = (
-            pricing.refill_eligible_at(self.last_refill, self.refill_interval_value, self.refill_interval_unit)
-            if refills
-            else None
-        )
+        self.next_refill_at = schedules.next_refill_at(self)
 
 
 class TransactionQuerySet(models.QuerySet):
@@ -258,3 +278,38 @@ class CallPriceOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name} {self.size} {self.quality}: {self.price:g} from {self.effective_from:%Y-%m-%d}"
+
+
+class Repricing(models.Model):
+    """An operator's recomputation of a period's charges for one model under corrected prices.
+
+    Its correcting rows are `credits` transactions with context "repricing" (one per user whose charge
+    changed); the rows it recomputed are never edited. `key` is a digest of the parameters, the prices and
+    the earlier repricing it builds on, so the same repricing run twice (or by two operators at once) posts once.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    model = models.CharField(max_length=255, help_text="The model name of the rows recomputed (exact).")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField(help_text="Exclusive.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Only this user's rows; empty for every user's.",
+    )  # fmt: skip
+    # The corrected rates in credits per token: {"prompt", "completion", "cache_write", "cache_read"}.
+    prices = models.JSONField()
+    reason = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Spend rows recomputed.")
+    users = models.PositiveIntegerField(default=0, help_text="Users who got a correcting row.")
+    credits = models.FloatField(default=0, help_text="Credits given back in total (negative: charged).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "period_start"], name="ledger_repricing_model")]
+        constraints = stored_within_limit("credits", prefix="ledger_repricing")
+
+    def __str__(self) -> str:
+        return f"repricing {self.pk}: {self.model} {self.period_start:%Y-%m-%d %H:%M}..{self.period_end:%Y-%m-%d %H:%M}"

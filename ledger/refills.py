@@ -50,6 +50,34 @@ def _refill_batch(due, pks: list, now: datetime) -> int:
 # What a refill changes on a balance (book.refill_row).
 REFILLED_FIELDS = ["token_credits", "last_refill", "next_refill_at"]
 
+# What an operator may change about one balance's refills (the admin's schedule form).
+SCHEDULE_FIELDS = [
+    "auto_refill_enabled",
+    "refill_amount",
+    "refill_interval_value",
+    "refill_interval_unit",
+    "refill_schedule",
+    "refill_time",
+    "refill_weekday",
+    "refill_day",
+]
+
+
+def change_refill_settings(*, balance: Balance, changes: dict) -> Balance:
+    """Apply validated refill settings (a subset of SCHEDULE_FIELDS, ledger/forms.RefillScheduleForm) to a
+    balance under its lock and re-derive next_refill_at from them; the credits and the last refill stay, so
+    the new rule counts from the refill that already happened."""
+    unknown = set(changes) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not refill settings: {sorted(unknown)}")
+    with transaction.atomic():
+        locked, _ = book.locked_balance(balance.user_id, create=None)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.schedule_next_refill()
+        locked.save(update_fields=[*changes, "next_refill_at", "updated_at"])
+    return locked
+
 
 def release_expired_holds(*, now: datetime | None = None) -> dict:
     """Give back the credits of holds whose TTL passed without a spend or a release."""

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
-from ledger import book, calls, conf, metrics, signals, spendsql
+from ledger import book, calls, conf, metrics, pricefile, repricing, signals, spendsql
 from ledger.admission import BalanceCheck, check_balance, release_hold, sync_balance_settings
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
@@ -46,10 +46,13 @@ __all__ = [
     "check_balance",
     "grant_credits",
     "import_balance",
+    "import_price_plan",
     "import_transactions",
+    "preview_repricing",
     "refill_due_balances",
     "release_expired_holds",
     "release_hold",
+    "reprice",
     "spend_batch",
     "spend_calls",
     "spend_structured_tokens",
@@ -587,3 +590,22 @@ def import_balance(
             adjustment = grant_credits(user=user_id, amount=target - history, reason=reason)
     after = history if adjustment is None else adjustment.balance_after
     return ImportedBalance(opened=opened, history=history, adjustment=adjustment, credits=after, own_changes=own)
+
+
+def import_price_plan(*, plan: pricefile.Plan, actor=None) -> list:
+    """Create the PriceOverride rows a price-file plan lists, from its start (ledger/pricefile.py); audited."""
+    return pricefile.apply(plan, actor=actor)
+
+
+def preview_repricing(*, model, start, end, prices, reason, user=None) -> repricing.Preview:
+    """What repricing the model's rows in [start, end) at `prices` would post per user (nothing written)."""
+    return repricing.preview(
+        repricing.checked_request(model=model, start=start, end=end, prices=prices, reason=reason, user=user)
+    )
+
+
+def reprice(*, model, start, end, prices, reason, user=None, actor=None) -> tuple:
+    """Post one correcting `credits` row per user whose charge changes (ledger/repricing.py); idempotent and
+    audited. Returns (the Repricing or None when nothing was posted, the preview it posted)."""
+    request = repricing.checked_request(model=model, start=start, end=end, prices=prices, reason=reason, user=user)
+    return repricing.apply(request, actor=actor)

@@ -17,6 +17,16 @@ balance_denied(user, user_id, reason, amount, token_cost, balance, refill_at, mo
     `refill_at` the next auto-refill (datetime or None), `payload` LibreChat's denial body, `actor` always None
     (the user denied is the one acting). Sent after the check's transaction, with send_robust: a failing
     receiver is logged and never turns a denial into an error.
+
+prices_imported(actor, source, effective_from, models, unchanged, skipped)
+    An operator applied a price file (ledger/pricefile.py): `models` the patterns that got a PriceOverride from
+    `effective_from`, `unchanged` and `skipped` how many entries did not. Sent inside the transaction that
+    created the overrides.
+
+repriced(user, user_id, actor, repricing, transaction, amount, reason)
+    A repricing (ledger/repricing.py) posted its correcting `transaction` for one user: `amount` credits
+    (positive: a refund, negative: a further charge), `repricing` the Repricing row with the period, model and
+    price change. Sent inside the transaction that posted it.
 """
 
 from __future__ import annotations
@@ -26,3 +36,5 @@ from django.dispatch import Signal
 credits_granted = Signal()
 balance_refilled = Signal()
 balance_denied = Signal()
+prices_imported = Signal()
+repriced = Signal()

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from violations.mathexpr import MathError, parse_math
 from violations.types import ViolationType as T
@@ -25,6 +26,9 @@ DEFAULT_SCORES: dict[str, int] = {t.value: 1 for t in T} | {
     T.TOKEN_BALANCE: 0,
     T.CONVO_ACCESS: 0,
     T.SHARE_LIMIT: 0,
+    # Recorded, not counted towards a ban, until the operator gives it a score (SPEND_ANOMALY_VIOLATION_SCORE):
+    # a surge may be a paying user's busy day.
+    T.SPEND_ANOMALY: 0,
 }
 
 # Rate limits (max hits per fixed window, window in seconds), LibreChat's defaults. `enabled` mirrors the
@@ -154,10 +158,16 @@ def trusted_proxies() -> int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Netwo
     return _networks(tuple(value))
 
 
-def rate_limit(name: str) -> dict[str, Any]:
-    """One limiter's effective settings: LibreChat's defaults overlaid with VIOLATIONS_RATE_LIMITS[name]."""
+def rate_limit(name: str, *, user=None) -> dict[str, Any]:
+    """One limiter's effective settings: LibreChat's defaults overlaid with VIOLATIONS_RATE_LIMITS[name], then
+    with `user`'s own `max` and `window_seconds` when VIOLATIONS_RATE_LIMIT_OVERRIDE names a callable that
+    has some for them (a group policy); only per-user limiters pass a user."""
     merged = {"enabled": True, "score": None} | DEFAULT_RATE_LIMITS[name]
-    return merged | _get("VIOLATIONS_RATE_LIMITS", {}).get(name, {})
+    merged |= _get("VIOLATIONS_RATE_LIMITS", {}).get(name, {})
+    path = _get("VIOLATIONS_RATE_LIMIT_OVERRIDE", "")  # dotted `f(name, user) -> {"max", "window_seconds"} | None`
+    if user is not None and path:
+        merged |= import_string(path)(name, user) or {}
+    return merged
 
 
 def route_limiters() -> dict[str, list[str]]:

@@ -102,11 +102,11 @@ def _refuse(limiter: Limiter, settings: dict, request: HttpRequest, ip: str, res
 def check(name: str, request: HttpRequest) -> HttpResponse | None:
     """Count this request against limiter `name`; a response when it must be refused, else None."""
     limiter = LIMITERS[name]
-    settings = conf.rate_limit(name)
+    user = _user(request)
+    settings = conf.rate_limit(name, user=user if limiter.by == "user" else None)
     if not settings["enabled"] or request.method not in limiter.methods:
         return None
     ip = client_ip(request)
-    user = _user(request)
     if limiter.by == "user" and user is None:
         return None
     who = store.target(user_id=user.pk) if limiter.by == "user" else store.target(ip=ip)

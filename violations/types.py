@@ -26,6 +26,9 @@ class ViolationType(StrEnum):
     MESSAGE_LIMIT = "message_limit"
     REGISTRATIONS = "registrations"
     SHARE_LIMIT = "share_limit"
+    # Not LibreChat's: chatmon's alerting logs it when a user spend rule fires for a user (opt-in,
+    # ALERTING_SPEND_ANOMALY_VIOLATIONS), so that the usual scores and automatic bans can apply.
+    SPEND_ANOMALY = "spend_anomaly"
 
 
 class BanKind(models.TextChoices):

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from chatmon.alerting import notify, services
-from chatmon.alerting.models import AlertRule, Delivery, Incident, NotificationChannel
+from chatmon.alerting.models import AlertedSubject, AlertRule, Delivery, Incident, NotificationChannel
 
 
 @admin.register(NotificationChannel)
@@ -106,3 +106,19 @@ class IncidentAdmin(admin.ModelAdmin):
         for incident in incidents:
             event = notify.RESOLVED if incident.resolved_at else notify.OPENED
             messages.info(request, f"{incident}: {event} notice sent to {reached.get(incident.pk, 0)} channel(s).")
+
+
+@admin.register(AlertedSubject)
+class AlertedSubjectAdmin(admin.ModelAdmin):
+    """The models an unpriced-model rule has announced: read-only; deleting one announces it again."""
+
+    list_display = ("subject", "rule", "first_alerted_at", "incident")
+    list_filter = ("rule",)
+    list_select_related = ("rule", "incident")
+    search_fields = ("subject",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,4 +19,7 @@ class AlertingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the alerting.* audit actions at startup, so the audit admin's filters know them before
         # the first operator action.
-        from chatmon.alerting import services  # noqa: F401
+        # budget_notices subscribes to chatmon.policies' budget_crossed signal.
+        from chatmon.alerting import budget_notices, panels, services  # noqa: F401
+
+        panels.register()  # the Overview's Alerts panel

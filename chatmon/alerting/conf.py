@@ -24,3 +24,10 @@ def retry_backoff_minutes() -> float:
     # Wait after the first failed attempt, doubled after each further one (1, 2, 4, 8 min with the default).
     # It must exceed the webhook timeout: an attempt's claim holds only until its retry is due.
     return getattr(settings, "ALERTING_RETRY_BACKOFF_MINUTES", 1.0)
+
+
+def spend_anomaly_violations() -> bool:
+    # Whether a user spend rule's incident also logs a `spend_anomaly` violation for the user it names, so that
+    # the violations app's scores and automatic bans apply (the type's score, SPEND_ANOMALY_VIOLATION_SCORE,
+    # is 0 by default: recorded, not counted).
+    return bool(getattr(settings, "ALERTING_SPEND_ANOMALY_VIOLATIONS", False))

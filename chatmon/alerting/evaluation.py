@@ -21,7 +21,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from chatmon.alerting import notify, values
+from chatmon.alerting import notify, subjects, values
 from chatmon.alerting.models import AlertRule, Incident
 
 logger = logging.getLogger(__name__)
@@ -97,9 +97,11 @@ def _open(rule: AlertRule, measured: values.Reading) -> bool:
             incident = Incident.objects.create(
                 rule=rule, value=stored, peak_value=stored, last_value=stored, summary=summary
             )
+            subjects.record_named(rule, incident, measured.subjects)
     except IntegrityError:  # another evaluation opened it first; it sends the notice
         return False
     notify.notify(incident, notify.OPENED)
+    subjects.after_open(rule, incident, measured.subjects)
     return True
 
 

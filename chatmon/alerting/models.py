@@ -172,3 +172,20 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} notice to {self.channel.name}: {self.status}"
+
+
+class AlertedSubject(models.Model):
+    """A model (or other subject) a rule has named in an incident: kinds that alert once per subject
+    (unpriced models) measure only the subjects not recorded here, so each is announced once, ever."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerted_subjects")
+    subject = models.CharField(max_length=255)
+    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    first_alerted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "chatmon_alertedsubject"
+        constraints = [models.UniqueConstraint(fields=["rule", "subject"], name="alert_subject_once")]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}"

@@ -165,19 +165,28 @@ def _duration(incident: Incident) -> str:
 
 
 def _send(channel: NotificationChannel, incident: Incident, event: str, text: str) -> str | None:
+    error = deliver(channel, text, lambda: _webhook_body(incident, event, text))
+    if error:
+        logger.warning("alerting: %s notice of incident %s to %s failed: %s", event, incident.pk, channel, error)
+    return error
+
+
+def deliver(channel: NotificationChannel, text: str, webhook_body) -> str | None:
+    """Send `text` to `channel` once: an e-mail, or `webhook_body()` posted as JSON; the error, or None when
+    the channel took it. Incident notices and budget notices (budget_notices.py) both go out through here."""
     try:
         if channel.kind == NotificationChannel.Kind.WEBHOOK:
-            _webhook(channel.target, incident, event, text)
+            response = requests.post(channel.target, json=webhook_body(), timeout=conf.webhook_timeout())
+            response.raise_for_status()
         else:
             recipients = [address.strip() for address in channel.target.split(",") if address.strip()]
             send_mail(subject=text.splitlines()[0][:200], message=text, from_email=None, recipient_list=recipients)
     except Exception as exc:
-        logger.warning("alerting: %s notice of incident %s to %s failed: %s", event, incident.pk, channel, exc)
         return f"{type(exc).__name__}: {exc}"[:300]
     return None
 
 
-def _webhook(url: str, incident: Incident, event: str, text: str) -> None:
+def _webhook_body(incident: Incident, event: str, text: str) -> dict:
     """Slack's incoming-webhook JSON (`text`, plus an attachment whose colour tells the state); Mattermost,
     Rocket.Chat and Discord's /slack endpoints accept the same body."""
     colour = "good" if event == RESOLVED else ("danger" if incident.rule.severity == "critical" else "warning")
@@ -195,5 +204,4 @@ def _webhook(url: str, incident: Incident, event: str, text: str) -> None:
         }],
         "chatmon": {"incident": incident.pk, "rule": incident.rule.pk, "event": event, "kind": incident.rule.kind},
     }  # fmt: skip
-    response = requests.post(url, json=body, timeout=conf.webhook_timeout())
-    response.raise_for_status()
+    return body

@@ -16,10 +16,13 @@ from django.utils import timezone
 
 from auditlog import selectors as audit_selectors
 from chatmon.alerting.models import AlertRule
-from chatmon.dashboards import status
+from chatmon.dashboards import conf as dashboards_conf
+from chatmon.dashboards import modelfigures, status
 from chatmon.dashboards.histogram import percentile
+from chatmon.dashboards.selectors import spending
 from chatmon.monitoring import recent
 from chatmon.monitoring.aggregator import BUCKET_FIELDS
+from chatmon.policies import selectors as policy_selectors
 from ledger import selectors as ledger_selectors
 from violations import selectors as violation_selectors
 from violations.types import ViolationType
@@ -34,6 +37,8 @@ class Reading:
 
     value: float | None
     about: str = ""
+    # What `about` names, as keys (model names, user ids): recorded when the incident opens (subjects.py).
+    subjects: tuple = ()
 
 
 def reading(rule: AlertRule) -> Reading:
@@ -102,6 +107,81 @@ def audit_unsealed(rule, since) -> float:
     return round(audit_selectors.unsealed_backlog().oldest_age_seconds(), 1)
 
 
+def unpriced_models(rule, since) -> Reading:
+    """Models charged the default rate in the window that this rule has not named yet (AlertedSubject): each
+    unpriced model opens an incident once, however long it stays unpriced."""
+    models = {row["model"] for row in ledger_selectors.unpriced_spends(since=since)}
+    if rule.subject:
+        models &= {rule.subject}
+    models -= set(rule.alerted_subjects.filter(subject__in=models).values_list("subject", flat=True))
+    named = sorted(models)
+    return Reading(len(named), f"models {', '.join(named)}"[:200] if named else "", tuple(named))
+
+
+def _watched_user(rule):
+    """The user a rule's subject names; None for every user; False when it names nobody."""
+    return (spending.find_user(rule.subject) or False) if rule.subject else None
+
+
+def user_spend(rule, since) -> Reading | None:
+    """The biggest spender's credits in the window (or the subject user's)."""
+    user = _watched_user(rule)
+    if user is False:
+        return None
+    rates = spending.user_rates(since=since, now=timezone.now(), user=user)
+    if not rates:
+        return Reading(0.0)
+    top = rates[0]
+    return Reading(round(top.spent, 2), f"user {spending.username(top.user_id)}", (top.user_id,))
+
+
+def user_spend_surge(rule, since) -> Reading | None:
+    """The highest ratio of a user's spend rate in the window to their usual rate (spending.py); None when
+    nobody with a baseline spent enough to be judged (DASHBOARDS_SURGE_MIN_CREDITS)."""
+    user = _watched_user(rule)
+    if user is False:
+        return None
+    rates = spending.user_rates(since=since, now=timezone.now(), user=user)
+    judged = spending.surges(rates, min_credits=dashboards_conf.surge_min_credits())
+    if not judged:
+        return None
+    top = judged[0]
+    return Reading(round(top.ratio, 2), f"user {spending.username(top.user_id)}", (top.user_id,))
+
+
+def budget_used(rule, since) -> Reading | None:
+    """The highest share (%) of its limit a budget has spent this period (or the subject budget's); the
+    window does not apply: a budget's period is its own."""
+    budgets = policy_selectors.all_budgets()
+    if rule.subject:
+        budgets = budgets.filter(name=rule.subject)
+    now = timezone.now()
+    usages = [policy_selectors.budget_usage(budget, now) for budget in budgets]
+    if not usages:
+        return None
+    top = max(usages, key=lambda usage: usage.percent)
+    return Reading(top.percent, f"budget {top.budget.name}", (top.budget.name,))
+
+
+def _worst_model(rule, since, figure: str) -> Reading | None:
+    """The worst model's figure (or the subject model's), from the generation rollups (Redis's newest minutes
+    included); None when no model had a generation in the window."""
+    found = modelfigures.worst_model(since, figure, rule.subject)
+    if found is None:
+        return None
+    name, value = found
+    return Reading(value, f"model {name}", (name,))
+
+
+def model_error_rate(rule, since) -> Reading | None:
+    # Of the generations that reached the provider: rate limits, timeouts, errors and content filters.
+    return _worst_model(rule, since, "error_rate")
+
+
+def model_ttft_p95(rule, since) -> Reading | None:
+    return _worst_model(rule, since, "ttft_p95")
+
+
 MEASURES = {
     Kind.ERROR_RATE: error_rate,
     Kind.P95_LATENCY: p95_latency,
@@ -113,4 +193,10 @@ MEASURES = {
     Kind.JOB_FAILING: job_failing,
     Kind.HEALTH_FAILING: health_failing,
     Kind.AUDIT_UNSEALED: audit_unsealed,
+    Kind.MODEL_ERROR_RATE: model_error_rate,
+    Kind.MODEL_TTFT_P95: model_ttft_p95,
+    Kind.UNPRICED_MODEL: unpriced_models,
+    Kind.USER_SPEND: user_spend,
+    Kind.USER_SPEND_SURGE: user_spend_surge,
+    Kind.BUDGET_USED: budget_used,
 }

@@ -17,9 +17,14 @@ class Scope(models.TextChoices):
     VIOLATIONS_WRITE = "violations:write", "Report violations"
     BANS_READ = "bans:read", "Check bans of users and IPs"
     EVENTS_WRITE = "events:write", "Send audit events, feature events and request timings"
+    GENERATIONS_WRITE = "generations:write", "Report LLM generations (speed, outcome, tokens) and ratings of replies"
     EXPERIMENTS = "experiments:assign", "Ask which variant of an experiment a user sees (records the exposure)"
     # Without it a key names only users of its own `source` (chatmon/api/sources.py).
     SOURCES_ANY = "sources:any", "Name users of any source, not only the key's own (other tenants too)"
+    # End-user-facing keys (the chat app passes its signed-in user): the /self/ endpoints answer about the one
+    # user a request names and nothing else; with only these scopes a key reads no one's transactions or list.
+    SELF_READ = "self:read", "Read the named user's own usage: balance, next refill, spend, message costs"
+    SELF_WRITE = "self:write", "Set the named user's own spending cap"
 
 
 class ApiKey(models.Model):

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from chatmon.api.views import events, ledger, moderation
+from chatmon.api.views import events, generations, ledger, moderation, selfservice
 from chatmon.api.views.base import not_found
 
 app_name = "api"
@@ -19,11 +19,16 @@ urlpatterns = [
     path("grants", ledger.GrantView.as_view(), name="grant"),
     path("balance", ledger.BalanceView.as_view(), name="balance"),
     path("transactions", ledger.TransactionListView.as_view(), name="transactions"),
+    path("self/usage", selfservice.SelfUsageView.as_view(), name="self_usage"),
+    path("self/cap", selfservice.SelfCapView.as_view(), name="self_cap"),
     path("violations", moderation.ViolationReportView.as_view(), name="violation_report"),
     path("bans/check", moderation.BanCheckView.as_view(), name="ban_check"),
     path("events/audit", events.AuditEventsView.as_view(), name="audit_events"),
     path("events/features", events.FeatureEventsView.as_view(), name="feature_events"),
     path("timings", events.TimingsView.as_view(), name="timings"),
+    path("generations", generations.GenerationView.as_view(), name="generation"),
+    path("generations/batch", generations.GenerationBatchView.as_view(), name="generation_batch"),
+    path("feedback", generations.FeedbackView.as_view(), name="feedback"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -19,6 +19,7 @@ BAN_HOURS = "chatmon_dashboards.view_banhour"
 OFFENDERS = "chatmon_dashboards.view_offenderday"
 ACTIVE_USERS = "chatmon_monitoring.view_activeusers"
 DAILY_COUNTS = "chatmon_monitoring.view_dailycount"  # features, browsers, operating systems
+MODELS = "chatmon_monitoring.view_generationrollup"  # LLM models' speed, errors, cache use, cost, feedback
 JOBS = "chatmon.view_jobrun"  # beat jobs and service health (the beat check reads job runs)
 BALANCE = "ledger.view_balance"
 TRANSACTIONS = "ledger.view_transaction"
@@ -31,6 +32,7 @@ COHORTS = "chatmon_analytics.view_cohortcell"
 FUNNELS = "chatmon_analytics.view_funnel"
 EXPERIMENTS = "chatmon_analytics.view_experiment"
 KPIS = "chatmon_analytics.view_kpi"
+BUDGETS = "chatmon_policies.view_budget"  # budgets panel, a user's policy and budgets on User 360
 # Actions: the same permissions the admin asks for the same change.
 GRANT = "ledger.change_balance"  # BalanceAdmin.has_grant_permission
 BAN = "violations.add_ban"

@@ -30,3 +30,9 @@ def grant_confirm_credits() -> float:
     # User 360 asks for an explicit confirmation of a grant (or removal) of at least this many credits
     # (100,000,000 = 100 USD at LibreChat's rate): a slipped key should not hand out a fortune.
     return float(getattr(settings, "DASHBOARDS_GRANT_CONFIRM_CREDITS", 100_000_000))
+
+
+def surge_min_credits() -> float:
+    # A user is judged against their usual spend rate only once they spent this much in the window (10,000
+    # credits = 0.01 USD): 50 credits against a usual 1 an hour is a ratio of 50 and no anomaly worth a page.
+    return float(getattr(settings, "DASHBOARDS_SURGE_MIN_CREDITS", 10_000))

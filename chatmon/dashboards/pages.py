@@ -8,7 +8,8 @@ from chatmon.dashboards import access, links, status
 from chatmon.dashboards.access import Section
 from chatmon.dashboards.panels import Link, Panel
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors import abuse, engagement, traffic, usage
+from chatmon.dashboards.selectors import abuse, breakdown, budgets, coverage, engagement, spending, traffic, usage
+from chatmon.dashboards.selectors import models as model_selectors
 
 
 def jobs_panel(r: Range) -> Panel:
@@ -52,7 +53,7 @@ def server_panels() -> list[Panel]:
 
 
 def model_usage_panels(r: Range) -> list[Panel]:
-    return [*usage.token_panels(r), *usage.model_panels(r), usage.spend_forecast(r.end)]
+    return [*usage.token_panels(r), *usage.model_panels(r), budgets.forecast_panel(r.end)]
 
 
 def _one(build):
@@ -66,22 +67,31 @@ PAGES: dict[str, tuple[str, list[Section]]] = {
         Section(access.REQUESTS, traffic.traffic_panels),
         Section(access.ACTIVE_USERS, _one(engagement.active_users_panel)),
         Section(access.MODEL_USAGE, usage.token_panels),
+        Section(access.MODELS, _one(model_selectors.overview_panel)),
         Section(access.VIOLATION_HOURS, _one(abuse.violation_panel)),
         Section(access.JOBS, lambda r: [jobs_panel(r), health_panel()]),
     ]),
     "performance": ("Performance", [
-        Section(access.REQUESTS, lambda r: [*traffic.route_panels(r), *server_panels()]),
+        # Traffic and latency first: of every route, or of the one a route link narrowed the page to.
+        Section(access.REQUESTS, lambda r: [*traffic.traffic_panels(r), *traffic.route_panels(r), *server_panels()]),
+    ]),
+    "models": ("Models", [
+        Section(access.MODELS, model_selectors.page_panels),  # ?model= drills down (models_view: ?compare=a,b)
     ]),
     "usage": ("Usage and cost", [
         Section(access.MODEL_USAGE, model_usage_panels),
+        Section(access.BUDGETS, _one(budgets.budgets_panel)),
         Section(access.USER_USAGE, _one(usage.top_spenders)),
+        Section(access.TRANSACTIONS, breakdown.spend_panels),
         Section(access.VIOLATION_HOURS, _one(usage.denials_panel)),
+        Section(access.TRANSACTIONS, _one(coverage.coverage_panel)),
     ]),
     "abuse": ("Abuse", [
         Section(access.VIOLATION_HOURS, _one(abuse.violation_panel)),
         Section(access.BAN_HOURS, _one(abuse.ban_panel)),
         Section(access.OFFENDERS, abuse.offender_panels),
         Section(access.BANS, lambda r: [abuse.active_bans()]),
+        Section(access.USER_USAGE, _one(spending.anomalies_panel)),
     ]),
     "engagement": ("Engagement", [
         Section(access.ACTIVE_USERS, _one(engagement.active_users_panel)),

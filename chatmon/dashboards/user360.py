@@ -19,6 +19,7 @@ from chatmon.dashboards import access, links
 from chatmon.dashboards.access import Section
 from chatmon.dashboards.forms import BanForm, GrantForm
 from chatmon.dashboards.panels import Panel, csv_response, money_columns
+from chatmon.dashboards.selectors import budgets
 from chatmon.dashboards.selectors.usage import user_spend
 from chatmon.dashboards.views import bad_request, visible_pages, wants_html
 from ledger import conf as ledger_conf
@@ -106,6 +107,7 @@ def audit_panels(user) -> list[Panel]:
 # The panels of User 360, each opened by the permission of the rows it shows.
 SECTIONS = [
     Section(access.TRANSACTIONS, ledger_panels),
+    Section(access.BUDGETS, budgets.user_panel),
     Section(access.HOLDS, holds_panel),
     Section(access.VIOLATIONS, violations_panel),
     Section(access.BANS, bans_panel),
@@ -168,7 +170,7 @@ def _context(request: HttpRequest, user, *, grant_form: GrantForm | None = None)
         "spend": user_spend(user.pk) if access.may_view(request.user, access.USER_USAGE) else None,
         "active_ban": violation_services.active_ban(user=user) if can["bans"] else None,
         "scores": live_scores(user) if can["scores"] else None,
-        "panels": [(p, charts.render(p) if p.chart and p.has_data else None) for p in shown],
+        "panels": [(p, charts.spec(p)) for p in shown],
         "admin_links": links.user_lists(user.pk, request.user),
         "may_open_account": access.may_view(request.user, access.users_permission()),
         "grant_form": grant_form or GrantForm(),

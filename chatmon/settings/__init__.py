@@ -14,5 +14,6 @@ from chatmon.settings.ledger import *  # noqa: F403
 from chatmon.settings.logs import *  # noqa: F403
 from chatmon.settings.monitoring import *  # noqa: F403
 from chatmon.settings.observability import *  # noqa: F403
+from chatmon.settings.policies import *  # noqa: F403
 from chatmon.settings.services import *  # noqa: F403
 from chatmon.settings.violations import *  # noqa: F403

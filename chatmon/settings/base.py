@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "chatmon.dashboards",
     "chatmon.alerting",
     "chatmon.analytics",
+    "chatmon.policies",
     "ledger",
     "violations",
     "auditlog",

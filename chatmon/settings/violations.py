@@ -81,6 +81,7 @@ _SCORE_ENV = {
     "tts_limit": "TTS_VIOLATION_SCORE",
     "stt_limit": "STT_VIOLATION_SCORE",
     "share_limit": "SHARE_VIOLATION_SCORE",
+    "spend_anomaly": "SPEND_ANOMALY_VIOLATION_SCORE",
 }
 VIOLATIONS_SCORES = {kind: _score(name, DEFAULT_SCORES[kind]) for kind, name in _SCORE_ENV.items()}
 VIOLATIONS_SCORES["concurrent"] = int(parse_math(_raw("CONCURRENT_VIOLATION_SCORE"), 1))

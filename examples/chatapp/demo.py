@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from examples.chatapp import conf, services
+from examples.chatapp.demo_alerts import ensure_alert_rules
 from examples.chatapp.models import Conversation, Message
 from examples.chatapp.provider import FakeStream
 
@@ -30,8 +31,13 @@ CONVERSATIONS = (
 def ensure_demo_data() -> dict[str, str]:
     """Create whatever demo rows are missing; returns the user names and passwords created by this call."""
     created = _ensure_users()
+    ensure_alert_rules()
     if apps.is_installed("chatmon.analytics"):
         _ensure_analytics()
+    if apps.is_installed("chatmon.policies"):
+        from examples.chatapp.demo_policies import ensure_demo_policies
+
+        ensure_demo_policies()
     users = get_user_model().objects.filter(username__in=DEMO_USERS)
     wanted = {
         _conversation_id(user.username, title): (user, title, texts) for user in users for title, texts in CONVERSATIONS

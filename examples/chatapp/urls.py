@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from examples.chatapp.views import auth, chat, conversations
+from examples.chatapp.views import auth, chat, conversations, feedback, usage
 
 app_name = "chatapp"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("api/conversations/<uuid:pk>", conversations.conversation, name="conversation"),
     path("api/conversations/<uuid:pk>/messages", conversations.messages, name="messages"),
     path("api/chat/", chat.chat, name="chat"),
+    # The signed-in user's own pages (HTML): usage and cap, and a conversation with the cost under each reply.
+    path("usage/", usage.usage_page, name="usage_page"),
+    path("conversations/<uuid:pk>/", usage.conversation_page, name="conversation_page"),
+    path("api/messages/<uuid:conversation_id>/<uuid:message_id>/feedback", feedback.feedback, name="feedback"),
 ]

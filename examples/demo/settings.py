@@ -17,13 +17,22 @@ ROOT_URLCONF = "examples.demo.urls"
 
 CHATAPP_FAKE_DELAY_MS = env.int("CHATAPP_FAKE_DELAY_MS", default=20)
 CHATAPP_FAKE_FAILURE_RATE = env.float("CHATAPP_FAKE_FAILURE_RATE", default=0.0)
-CHATAPP_MODELS = env.list("CHATAPP_MODELS", default=["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku", "claude-sonnet-4"])
+CHATAPP_FAKE_MODEL_FAILURES = env.bool("CHATAPP_FAKE_MODEL_FAILURES", default=False)
+# acme-llm-1 is in no price table: the demo's unpriced model, charged the default rate (Usage, "Models without
+# a price").
+CHATAPP_MODELS = env.list(
+    "CHATAPP_MODELS", default=["gpt-4o-mini", "gpt-4o", "claude-3-5-haiku", "claude-sonnet-4", "acme-llm-1"]
+)
 CHATAPP_MAX_TOKENS_LIMIT = env.int("CHATAPP_MAX_TOKENS_LIMIT", default=4096)
 CHATAPP_DEFAULT_MAX_TOKENS = env.int("CHATAPP_DEFAULT_MAX_TOKENS", default=512)
 CHATAPP_MAX_TEXT_CHARS = env.int("CHATAPP_MAX_TEXT_CHARS", default=20000)
 CHATAPP_PAGE_SIZE = env.int("CHATAPP_PAGE_SIZE", default=50)
 # The demo users' passwords are published in docs/chatapp.md, so production never creates them.
 CHATAPP_DEMO_DATA = env.bool("CHATAPP_DEMO_DATA", default=not PRODUCTION)
+
+# --- group policies (docs/policies.md): the demo's users get their groups from a role claim at each sign-in
+POLICIES_CLAIM_GROUPS = env.json("POLICIES_CLAIM_GROUPS", default={"staff": "staff", "trial": "trial"})
+POLICIES_CLAIMS_READER = env.str("POLICIES_CLAIMS_READER", default="examples.chatapp.roles.claims_of")
 
 # --- where the violations app's limiters and guards apply (URL names; a chat app of your own lists its own)
 VIOLATIONS_ROUTE_LIMITERS = {

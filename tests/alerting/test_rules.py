@@ -13,6 +13,7 @@ from chatmon.alerting.values import Reading, measure
 from chatmon.core.models import JobRun
 from chatmon.monitoring.models import RequestRollup
 from ledger import services as ledger
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +75,11 @@ def test_it_opens_one_incident_when_two_evaluations_race():
     assert "never" in Incident.objects.get().summary  # a job that never ran, not a huge number
 
 
-def test_an_incident_names_what_its_value_is_of_and_spends_read_in_money(monkeypatch):
-    from chatmon.alerting import values
-
+def test_an_incident_names_what_its_value_is_of_and_spends_read_in_money():
     spender = rule("user_spend", 1_000_000, window_minutes=60)
-    monkeypatch.setitem(values.MEASURES, AlertRule.Kind.USER_SPEND, lambda rule, since: Reading(2_500_000, "user bob"))
+    bob = UserFactory(username="bob")
+    ledger.spend_tokens(user=bob, model="gpt-4o", prompt_tokens=1_000_000)  # 2.5 credits a token
+    ledger.spend_tokens(user=UserFactory(), model="gpt-4o", prompt_tokens=1000)  # a smaller spender
 
     assert evaluate(spender) == "opened"
     summary = Incident.objects.get(rule=spender).summary

@@ -45,7 +45,9 @@ def test_it_answers_every_generated_request_as_documented(api_schema, secret):
     # Driven by hand with hypothesis rather than schema.parametrize(): schemathesis' pytest plugin does not
     # run under pytest 9 yet. Each operation gets its own bounded search; the first failure is raised.
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 15  # with POST spends/calls, spends/calls/batch and experiments/{slug}/assignment
+    # With POST spends/calls, spends/calls/batch and experiments/{slug}/assignment; GET self/usage and PUT and
+    # PATCH self/cap; POST generations, generations/batch and feedback.
+    assert len(operations) == 21
     for operation in operations:
 
         @given(case=operation.as_strategy())

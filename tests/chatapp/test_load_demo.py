@@ -36,7 +36,8 @@ def test_it_creates_users_with_known_passwords_and_answered_conversations(db):
 def test_it_is_idempotent_and_prints_the_passwords_only_once(db, django_assert_max_num_queries):
     run()
     before = counts()
-    with django_assert_max_num_queries(7):  # users, conversations, then the analytics rows and cohort users
+    # users, alert rules, conversations, the analytics rows, cohort users, the demo budgets
+    with django_assert_max_num_queries(10):
         output = run()
     assert counts() == before
     assert "demo-pass" not in output

@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent(
     from django.conf import settings
 
     APPS = ["chatmon.core", "chatmon.monitoring", "chatmon.dashboards", "chatmon.alerting", "chatmon.analytics",
-            "chatmon.api", "ledger", "violations", "auditlog"]
+            "chatmon.policies", "chatmon.api", "ledger", "violations", "auditlog"]
     settings.configure(
         INSTALLED_APPS=["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
                         "django.contrib.sessions", "django.contrib.messages", "django_celery_beat",

@@ -92,7 +92,14 @@ MOVED_CONTENT_TYPES = {old.lower(): new.lower() for old, new in TABLES.values() 
 # Tables whose rows legitimately change: permissions follow their model; content types are only added.
 CHANGING = {"auth_permission", "contenttypes_contenttype"}
 # Columns added since 0.1, with the value the migration gives 0.1's rows: its audit events keep hash version 1.
-ADDED_COLUMNS = {"auditlog_auditevent": {"hash_version": 1}, "ledger_transaction": {"item": ""}}
+ADDED_COLUMNS = {
+    "auditlog_auditevent": {"hash_version": 1},
+    "ledger_transaction": {"item": ""},
+    "alertrule": {"subject": ""},  # a rule watches every model, user or budget until told otherwise
+    # LibreChat's interval refill and no cap of the user's own: 0.1's balances behave as before.
+    "ledger_balance": {"refill_schedule": "", "refill_time": None, "refill_weekday": None, "refill_day": None,
+                       "spend_cap_period": "", "spend_cap_credits": None},
+}  # fmt: skip
 # What the seed's group grants its member, as 0.1 and the current code name it.
 PERMISSIONS = {
     "chatmon.change_alertrule": "chatmon_alerting.change_alertrule",

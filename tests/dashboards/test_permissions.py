@@ -22,17 +22,23 @@ pytestmark = pytest.mark.django_db
 # What opens each page's panels, written out here rather than read from the code under test. A model's view
 # permission or its change permission opens it (as in the admin).
 PAGE_PANELS = {
-    "overview": {"chatmon_dashboards.requesthour": ["traffic", "latency"],
+    "overview": {"chatmon_alerting.incident": ["alerts"],
+                 "chatmon_dashboards.requesthour": ["traffic", "latency"],
                  "chatmon_monitoring.activeusers": ["active-users"],
                  "chatmon_dashboards.modelusagehour": ["tokens", "credits"],
                  "chatmon_dashboards.violationhour": ["violations"],
-                 "chatmon.jobrun": ["jobs", "health"]},
-    "performance": {"chatmon_dashboards.requesthour": ["routes", "slowest", "slow-queries", "cache", "queues"]},
+                 "chatmon.jobrun": ["jobs", "health"],
+                 "chatmon_monitoring.generationrollup": ["models-overview"]},
+    "models": {"chatmon_monitoring.generationrollup": ["models", "model-speed", "model-errors", "providers"]},
+    "performance": {"chatmon_dashboards.requesthour": ["traffic", "latency", "routes", "slowest", "slow-queries",
+                                                       "cache", "queues"]},
     "usage": {"chatmon_dashboards.modelusagehour": ["tokens", "credits", "tokens-by-model", "models", "forecast"],
-              "chatmon_dashboards.userusageday": ["top-spenders"],
+              "chatmon_dashboards.userusageday": ["top-spenders"], "chatmon_policies.budget": ["budgets"],
+              "ledger.transaction": ["spend-by-model", "spend-by-endpoint", "spend-by-source", "unpriced-models"],
               "chatmon_dashboards.violationhour": ["denials"]},
     "abuse": {"chatmon_dashboards.violationhour": ["violations"], "chatmon_dashboards.banhour": ["bans"],
               "chatmon_dashboards.offenderday": ["offending-users", "offending-ips"],
+              "chatmon_dashboards.userusageday": ["spend-anomalies"],
               "violations.ban": ["active-bans", "bans-by-country"],
               "violations.violation": ["violations-by-country"]},
     "engagement": {"chatmon_monitoring.activeusers": ["active-users"],
@@ -44,7 +50,7 @@ PAGE_PANELS = {
 }  # fmt: skip
 USER_PANELS = {"ledger.transaction": ["balance", "transactions"], "ledger.hold": ["holds"],
                "violations.violation": ["violations"], "violations.ban": ["bans"],
-               "auditlog.auditevent": ["audit", "sessions"]}  # fmt: skip
+               "auditlog.auditevent": ["audit", "sessions"], "chatmon_policies.budget": ["policy"]}  # fmt: skip
 ACTIONS = {"grant": "ledger.change_balance", "ban": "violations.add_ban", "lift-ban": "violations.change_ban"}
 # Besides its panels, User 360 opens for the balance figure and for anyone who may take one of its actions.
 USER_PAGE_EXTRA = {"ledger.view_balance", *ACTIONS.values()}
@@ -57,6 +63,8 @@ APPS = [
     "chatmon_monitoring",
     "chatmon_dashboards",
     "chatmon_analytics",
+    "chatmon_alerting",
+    "chatmon_policies",
 ]
 
 

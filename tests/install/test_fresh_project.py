@@ -49,6 +49,7 @@ CONF_MODULES = (
     "chatmon/dashboards/conf.py",
     "chatmon/alerting/conf.py",
     "chatmon/analytics/conf.py",
+    "chatmon/policies/conf.py",
     "chatmon/api/conf.py",
     "chatmon/logging/conf.py",
     "ledger/conf.py",

@@ -3,7 +3,6 @@ ledger's rows per minute, since the rollups are hourly. Amounts come in credits 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from datetime import timedelta
 
@@ -19,7 +18,6 @@ from ledger import selectors as ledger_selectors
 from violations import selectors as violation_selectors
 from violations.types import ViolationType
 
-FORECAST_BASIS = timedelta(days=7)
 MONEY = {1: "credits", 2: "money"}  # formats of a panel whose columns 1 and 2 are money_columns()
 
 
@@ -65,32 +63,6 @@ def model_panels(r: Range) -> list[Panel]:
         Panel("models", "Model distribution (credits)", ["model", *money_columns(), "requests"], share, "pie",
               formats={**MONEY, 3: "int"}, note="Each model links to its transactions."),
     ]  # fmt: skip
-
-
-def spend_forecast(now: dt.datetime) -> Panel:
-    """Month-to-date spend plus a straight-line forecast to the end of the month.
-
-    Method: the mean spend per hour over the last 7 days (fewer if the data is younger), times the hours
-    left in the month, added to the spend so far this month.
-    """
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    month_end = month_start.replace(day=calendar.monthrange(now.year, now.month)[1]) + timedelta(days=1)
-    spent = ModelUsageHour.objects.filter(hour__gte=month_start).aggregate(c=Sum("credits"))["c"] or 0.0
-    basis = ModelUsageHour.objects.filter(hour__gte=now - FORECAST_BASIS).aggregate(c=Sum("credits"))["c"] or 0.0
-    per_hour = basis / (FORECAST_BASIS.total_seconds() / 3600)
-    left = (month_end - now).total_seconds() / 3600
-    forecast = spent + per_hour * left
-    rows = [
-        [label, money.round_credits(value), money.round_money(value)]
-        for label, value in (
-            ("spent this month", spent),
-            ("mean per hour, last 7 days", per_hour),
-            ("forecast for the month", forecast),
-        )
-    ]
-    note = "Forecast = spent this month + (mean credits per hour over the last 7 days) x hours left in the month."
-    return Panel("forecast", f"Spend forecast for {now:%B %Y}", ["figure", *money_columns()], rows, "bar",
-                 series=[1], formats=MONEY, note=note)  # fmt: skip
 
 
 def top_spenders(r: Range) -> Panel:

@@ -64,7 +64,7 @@ def build_users(plan: Plan, *, users: int, abusive: int, seed: int) -> list[Simu
     cast: list[SimulatedUser] = [
         NormalUser(
             username=f"lg-user-{i}", address=address(COUNTRY_NETWORKS, i, NORMAL_HOSTS), plan=plan,
-            rng=random.Random(f"{seed}:user:{i}"),
+            rng=random.Random(f"{seed}:user:{i}"), heavy=i == 0,  # lg-user-0 is the heavy spender
         )
         for i in range(users - abusive)
     ]  # fmt: skip

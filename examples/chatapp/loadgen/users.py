@@ -25,7 +25,16 @@ PROMPTS = (
     "Translate 'good morning, how are you?' into French and German.",
 )
 FLOOD_MESSAGES = 8
+# The heavy spender pastes a long document into every chat (about 1,500 prompt tokens) and asks for long
+# replies: the demo's top spender, for the spend anomaly panel and the user spend alerts to show.
+HEAVY_PROMPT_REPEAT = 150
+HEAVY_MAX_TOKENS = 4096
 BRUTE_FORCE_ATTEMPTS = 5
+# Of complete replies: how many are rated, how many regenerated, and how often each model's are liked.
+FEEDBACK_SHARE, REGENERATE_SHARE = 0.25, 0.08
+LIKED_SHARE = {"gpt-4o-mini": 0.55, "gpt-4o": 0.75, "claude-3-5-haiku": 0.6, "claude-sonnet-4": 0.85}
+UP_TAGS = ("helpful", "clear", "concise", "knowledgeable")
+DOWN_TAGS = ("incorrect", "lazy", "style", "instructions")
 
 
 @dataclasses.dataclass
@@ -83,9 +92,10 @@ class SimulatedUser:
 
 
 class NormalUser(SimulatedUser):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, heavy: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.conversations: list[str] = []
+        self.heavy = heavy
 
     def step(self) -> None:
         if not self.sign_in(self.client):
@@ -95,14 +105,32 @@ class NormalUser(SimulatedUser):
             self.new_conversation()
         conversation = self.rng.choice(self.conversations) if self.conversations else None
         data = {"model": self.rng.choice(self.plan.models), "text": self.rng.choice(PROMPTS)}
+        if self.heavy:
+            data.update(text=" ".join([data["text"]] * HEAVY_PROMPT_REPEAT), max_tokens=HEAVY_MAX_TOKENS)
         if conversation:
             data["conversation_id"] = conversation
         # One chat in ten is cut off after its first chunk, as when a user closes the tab.
         abort_after = 1 if self.rng.random() < 0.1 else None
         self.chat(self.client, "chat", data, abort_after=abort_after)
+        self.react(data)
         if conversation and self.rng.random() < 0.3:
             self.client.call("read messages", "GET", self.plan.paths["messages"].format(pk=conversation))
         self.think()
+
+    def react(self, data: dict) -> None:
+        """Now and then rate the reply (LibreChat's thumbs and tags) or ask for it again: the Models page's
+        quality figures. Larger models are liked a little more often, so the demo's models differ."""
+        reply = self.client.last_reply
+        if reply is None:
+            return
+        if self.rng.random() < FEEDBACK_SHARE:
+            liked = self.rng.random() < LIKED_SHARE.get(data["model"], 0.6)
+            rating, tags = ("thumbsUp", UP_TAGS) if liked else ("thumbsDown", DOWN_TAGS)
+            path = self.plan.paths["feedback"].format(conversation=reply["conversation"]["id"],
+                                                      message=reply["responseMessage"]["id"])  # fmt: skip
+            self.client.call("feedback", "PUT", path, {"feedback": {"rating": rating, "tag": self.rng.choice(tags)}})
+        if self.rng.random() < REGENERATE_SHARE:
+            self.chat(self.client, "chat (regenerate)", {**data, "regenerate": True})
 
     def new_conversation(self) -> None:
         data = {"model": self.rng.choice(self.plan.models), "title": f"chat {len(self.conversations) + 1}"}
