@@ -50,6 +50,31 @@ def fresh_api_memories():
     users.recently_resolved.clear()
 
 
+@pytest.fixture
+def clean_monitoring():
+    """An empty monitoring buffer and no flushed rollups in Redis (the namespace is this session's own)."""
+    from chatmon.monitoring.aggregator import buffer
+    from tests.monitoring.conftest import delete_monitoring_keys
+
+    buffer.drain()
+    delete_monitoring_keys()
+    yield
+    buffer.drain()
+
+
+@pytest.fixture
+def no_cached_prices(db):
+    """Token and call price overrides that other tests created (and rolled back) must not linger in this
+    process's price caches (ledger/overrides.py, ledger/calls.py)."""
+    from ledger import calls, overrides
+
+    overrides.forget_overrides()
+    calls.forget_overrides()
+    yield
+    overrides.forget_overrides()
+    calls.forget_overrides()
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)

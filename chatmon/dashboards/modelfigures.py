@@ -24,6 +24,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncDay, TruncHour
 
 from chatmon.dashboards.histogram import percentile
+from chatmon.dashboards.models import ModelUsageHour
 from chatmon.monitoring import recent_generations
 from chatmon.monitoring.generation_fields import (
     DURATION_FIELDS,
@@ -127,15 +128,35 @@ def totals(rows: dict[tuple[dt.datetime, str, str], Sums], by: str) -> dict[str,
     return dict(out)
 
 
-def spends(since: dt.datetime, until: dt.datetime | None = None) -> dict[str, Spend]:
-    """The ledger's token spends per model label (value key; unpriced rows are "other", as in the rollups)."""
+def spends(since: dt.datetime, until: dt.datetime | None = None, *, hourly: bool = False) -> dict[str, Spend]:
+    """The ledger's token spends per model label (value key; unpriced rows are "other", as in the rollups).
+
+    With `hourly`, read from the usage rollup (ModelUsageHour, recomputed every minute) by whole hours, so a
+    month costs a few thousand rollup rows rather than every ledger row; its models map to labels as
+    generations do. Rows of models without a prompt row (image and tool models of priced calls) are left out,
+    as the ledger read leaves call rows out."""
     out: dict[str, Spend] = {}
-    for key, row in ledger_selectors.token_spends_by_value_key(since=since, until=until).items():
-        label = key or OTHER
+    for label, row in _hourly_spends(since, until) if hourly else _ledger_spends(since, until):
         before = out.get(label, Spend())
         out[label] = Spend(before.credits + row["credits"], before.requests + row["requests"],
                            before.completion + row["completion"])  # fmt: skip
     return out
+
+
+def _ledger_spends(since: dt.datetime, until: dt.datetime | None):
+    for key, row in ledger_selectors.token_spends_by_value_key(since=since, until=until).items():
+        yield key or OTHER, row
+
+
+def _hourly_spends(since: dt.datetime, until: dt.datetime | None):
+    rows = ModelUsageHour.objects.filter(hour__gte=since.replace(minute=0, second=0, microsecond=0), requests__gt=0)
+    if until is not None:
+        rows = rows.filter(hour__lt=until)
+    grouped = rows.values("model").annotate(
+        credits=Sum("credits"), requests=Sum("requests"), completion=Sum("completion_tokens")
+    )
+    for row in grouped.order_by():
+        yield (model_label(row["model"]) if row["model"] else OTHER), row
 
 
 def provider_spends(rows: dict[tuple[dt.datetime, str, str], Sums], model_spends: dict[str, Spend]) -> dict:

@@ -8,18 +8,9 @@ import pytest
 from chatmon.alerting.evaluation import evaluate
 from chatmon.alerting.models import AlertedSubject, AlertRule, Incident
 from chatmon.alerting.values import reading
-from ledger import overrides
 from ledger import services as ledger
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    """Price overrides other tests created (and rolled back) must not linger in this process's price cache."""
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 def rule(**fields) -> AlertRule:

@@ -8,20 +8,12 @@ import json
 import pytest
 
 from chatmon.api.models import Scope
-from ledger import calls
 from ledger.models import Transaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 IMAGE = {"kind": "image", "name": "dall-e-3", "size": "1024x1024", "quality": "hd"}
 SEARCHES = {"kind": "web_search", "name": "openai", "quantity": 3}
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    calls.forget_overrides()
-    yield
-    calls.forget_overrides()
 
 
 @pytest.fixture

@@ -16,21 +16,12 @@ from chatmon.monitoring.batched import generation_metrics
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.generations import model_label
 from chatmon.monitoring.models import GenerationRollup, MessageFeedback
-from tests.monitoring.conftest import delete_monitoring_keys
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_monitoring")]
 
 GENERATION = {"model": "gpt-4o-2024-08-06", "endpoint": "openAI", "outcome": "ok", "ttft_ms": 420.0,
               "duration_ms": 2100.0, "prompt_tokens": 900, "completion_tokens": 300, "cache_read_tokens": 512,
               "request_id": "req-1"}  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def clean_monitoring():
-    buffer.drain()
-    delete_monitoring_keys()
-    yield
-    buffer.drain()
 
 
 @pytest.fixture

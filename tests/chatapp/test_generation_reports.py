@@ -10,22 +10,14 @@ import pytest
 from django.test import override_settings
 
 from chatmon.monitoring import flusher
-from chatmon.monitoring.aggregator import buffer
 from chatmon.monitoring.compaction import compact
 from chatmon.monitoring.generations import model_label
 from chatmon.monitoring.models import GenerationRollup, MessageFeedback
 from chatmon.monitoring.recent_generations import generation_minutes
 from examples.chatapp.models import Message
 from examples.chatapp.provider import FakeStream, ProviderRateLimit
-from tests.monitoring.conftest import delete_monitoring_keys
 
-
-@pytest.fixture(autouse=True)
-def clean_monitoring():
-    buffer.drain()
-    delete_monitoring_keys()
-    yield
-    buffer.drain()
+pytestmark = pytest.mark.usefixtures("clean_monitoring")
 
 
 def sums(model: str) -> dict:

@@ -11,18 +11,12 @@ from chatmon.dashboards.models import ModelUsageHour, UserUsageDay
 from chatmon.dashboards.rollups import roll_up
 from chatmon.dashboards.selectors.usage import user_spend
 from examples.chatapp.provider import tool_calls
-from ledger import calls, selectors, services
+from ledger import selectors, services
 from ledger.models import Balance, Hold, Transaction
 from ledger.verify import verify_balance
 
+pytestmark = pytest.mark.usefixtures("no_cached_prices")
 BALANCES_ON = {"LEDGER_BALANCE_ENABLED": True, "LEDGER_START_BALANCE": 20000, "LEDGER_AUTO_REFILL_ENABLED": False}
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    calls.forget_overrides()
-    yield
-    calls.forget_overrides()
 
 
 def test_the_provider_makes_calls_only_for_its_commands():

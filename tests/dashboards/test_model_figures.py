@@ -83,3 +83,23 @@ def test_spends_are_the_ledgers_token_rows_by_value_key(django_user_model):
     assert out[key].credits == pytest.approx(charged)
     assert out["other"].requests == 1
     assert figures({}, out[key]).cost_per_request == round(charged / 2, 4)
+
+
+def test_longer_ranges_read_the_same_spends_from_the_hourly_rollup(django_user_model):
+    """Beyond the last hour the Models page reads ModelUsageHour (flat in the ledger's size): the same figures
+    per label as the ledger rows, priced calls left out as the ledger read leaves them out."""
+    from chatmon.dashboards.rollups import roll_up
+
+    user = django_user_model.objects.create(username="spender")
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    ledger.spend_tokens(user=user, model="gpt-4o-mini", prompt_tokens=1000, completion_tokens=500)
+    ledger.spend_tokens(user=user, model="gpt-4o-mini-2024-07-18", prompt_tokens=10, completion_tokens=20)
+    ledger.spend_tokens(user=user, model="an-unpriced-model", prompt_tokens=10, completion_tokens=10)
+    ledger.spend_calls(user=user, items=[{"kind": "image", "name": "dall-e-3", "quantity": 2}])
+    roll_up()
+
+    hourly, raw = spends(since, hourly=True), spends(since)
+    assert set(hourly) == set(raw)
+    for label, spend in raw.items():
+        assert (hourly[label].requests, hourly[label].completion) == (spend.requests, spend.completion)
+        assert hourly[label].credits == pytest.approx(spend.credits)

@@ -7,19 +7,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ledger import overrides
 from ledger.models import PriceOverride, Transaction
 from tests.chatapp.support import Api
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 @pytest.fixture

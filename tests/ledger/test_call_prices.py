@@ -16,14 +16,7 @@ from ledger import calls, services
 from ledger.forms import CallPriceOverrideForm
 from ledger.models import CallPriceOverride, Transaction
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    calls.forget_overrides()
-    yield
-    calls.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 def test_every_shipped_price_states_its_source_and_date():

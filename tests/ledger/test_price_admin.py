@@ -12,21 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from auditlog.models import AuditEvent
-from ledger import overrides, services
+from ledger import services
 from ledger.models import PriceOverride, Repricing, Transaction
 from tests.factories import UserFactory
 from tests.ledger.test_price_file import LITELLM
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 IMPORT = "/admin/ledger/priceoverride/import/"
 REPRICE = "/admin/ledger/repricing/reprice/"
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
 
 
 @pytest.fixture

@@ -15,20 +15,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from auditlog.models import AuditEvent
-from ledger import overrides, pricefile, services
+from ledger import pricefile, services
 from ledger.models import PriceOverride
 from ledger.pricefile import PriceFileError
 from ledger.validation import LedgerInputError
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    """Price overrides other tests created (and rolled back) must not linger in this process's price cache."""
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 # An excerpt in LiteLLM's published shape (model_prices_and_context_window.json), costs in USD per token.

@@ -12,21 +12,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from auditlog.models import AuditEvent
-from ledger import overrides, selectors, services
+from ledger import selectors, services
 from ledger.models import Repricing, Transaction
 from ledger.validation import LedgerInputError
 from tests.factories import UserFactory
 from tests.ledger.conftest import credits
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    """Price overrides other tests created (and rolled back) must not linger in this process's price cache."""
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 MODEL = "acme-llm-1"  # in no price table: charged the default rate of 6 credits a token

@@ -7,21 +7,14 @@ import pytest
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
-from ledger import calls, selectors, services
+from ledger import selectors, services
 from ledger.models import Balance, Hold, Transaction
 from ledger.verify import verify_balance
 from tests.ledger.conftest import credits
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 IMAGE_HD_WIDE = {"kind": "image", "name": "dall-e-3", "size": "1792x1024", "quality": "hd"}
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    calls.forget_overrides()
-    yield
-    calls.forget_overrides()
 
 
 def test_it_charges_one_row_per_item_with_quantity_and_unit_price(funded):

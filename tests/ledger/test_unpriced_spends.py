@@ -9,18 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from ledger import overrides, selectors, services
+from ledger import selectors, services
 from ledger.models import PriceOverride
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_cached_overrides():
-    """Price overrides other tests created (and rolled back) must not linger in this process's price cache."""
-    overrides.forget_overrides()
-    yield
-    overrides.forget_overrides()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_cached_prices")]
 
 
 def since():

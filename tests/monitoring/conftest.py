@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 
 from chatmon.monitoring import conf, store
-from chatmon.monitoring.aggregator import buffer
 
 
 def delete_monitoring_keys() -> None:
@@ -17,12 +16,8 @@ def delete_monitoring_keys() -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_monitoring():
-    """Each test starts with an empty buffer and no flushed rollups (the namespace is this session's own)."""
-    buffer.drain()
-    delete_monitoring_keys()
-    yield
-    buffer.drain()
+def monitoring_starts_clean(clean_monitoring):
+    """Every monitoring test starts clean (clean_monitoring, tests/conftest.py)."""
 
 
 @pytest.fixture
