@@ -66,7 +66,8 @@ PAGES: dict[str, tuple[str, list[Section]]] = {
     "overview": ("Overview", [
         Section(access.REQUESTS, traffic.traffic_panels),
         Section(access.ACTIVE_USERS, _one(engagement.active_users_panel)),
-        Section(access.MODEL_USAGE, usage.token_panels),
+        # With the month's forecast: "will we exceed the budget this month?" answered on the first page.
+        Section(access.MODEL_USAGE, lambda r: [*usage.token_panels(r), budgets.forecast_panel(r.end)]),
         Section(access.MODELS, _one(model_selectors.overview_panel)),
         Section(access.VIOLATION_HOURS, _one(abuse.violation_panel)),
         Section(access.JOBS, lambda r: [jobs_panel(r), health_panel()]),

@@ -50,3 +50,8 @@ def test_it_answers_404_json_for_an_unknown_panel(staff_client):
 
     assert response.status_code == 404
     assert "no panel" in response.json()["message"]
+
+
+def test_the_overview_answers_whether_the_month_will_exceed_the_budget(staff_client, traffic):
+    page = staff_client.get("/dashboard/overview/?range=24h").content.decode()
+    assert "Spend forecast for" in page and "budget" in page

@@ -25,6 +25,14 @@ PROMPTS = (
     "Translate 'good morning, how are you?' into French and German.",
 )
 FLOOD_MESSAGES = 8
+
+
+def prompt(rng) -> str:
+    """One of PROMPTS, numbered: the fake provider's reply (and whether its model's failure profile strikes)
+    follows from the text, so eight bare prompts would fail always or never."""
+    return f"{rng.choice(PROMPTS)} (#{rng.randrange(10_000)})"
+
+
 # The heavy spender pastes a long document into every chat (about 1,500 prompt tokens) and asks for long
 # replies: the demo's top spender, for the spend anomaly panel and the user spend alerts to show.
 HEAVY_PROMPT_REPEAT = 150
@@ -104,7 +112,7 @@ class NormalUser(SimulatedUser):
         if not self.conversations or self.rng.random() < 0.2:
             self.new_conversation()
         conversation = self.rng.choice(self.conversations) if self.conversations else None
-        data = {"model": self.rng.choice(self.plan.models), "text": self.rng.choice(PROMPTS)}
+        data = {"model": self.rng.choice(self.plan.models), "text": prompt(self.rng)}
         if self.heavy:
             data.update(text=" ".join([data["text"]] * HEAVY_PROMPT_REPEAT), max_tokens=HEAVY_MAX_TOKENS)
         if conversation:
@@ -168,6 +176,6 @@ class AbusiveUser(SimulatedUser):
 
     def scripted(self) -> None:
         if self.sign_in(self.script):
-            data = {"model": self.rng.choice(self.plan.models), "text": self.rng.choice(PROMPTS)}
+            data = {"model": self.rng.choice(self.plan.models), "text": prompt(self.rng)}
             self.chat(self.script, "chat (scripted client)", data)
         self.think()
