@@ -91,3 +91,16 @@ def test_it_refuses_timings_too_old_and_caps_the_routes(api, settings):
     settings.API_TIMING_MAX_ROUTES = 0
     fresh = {"route": "/never-seen-before", "method": "GET", "status": 200, "duration_ms": 1}
     assert api.post("timings", {"timings": [fresh]}).json()["results"][0]["result"] == {"route": "librechat:<other>"}
+
+
+@pytest.mark.parametrize(("endpoint", "item"), [
+    ("timings", {"route": "/api/ask", "method": "POST", "status": 200, "duration_ms": 10}),
+    ("generations/batch", {"model": "gpt-4o", "endpoint": "openAI", "outcome": "ok", "duration_ms": 10}),
+])  # fmt: skip
+@pytest.mark.parametrize("days", [-2, 1])
+def test_a_reported_moment_too_old_or_in_the_future_is_refused(api, endpoint, item, days):
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + days * 86400))
+    key = "timings" if endpoint == "timings" else "generations"
+    body = api.post(endpoint, {key: [item, item | {"at": at}]}).json()
+    assert [result["ok"] for result in body["results"]] == [True, False]
+    assert "API_TIMING_MAX_AGE_SECONDS" in str(body["results"][1])

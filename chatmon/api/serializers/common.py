@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -86,3 +89,19 @@ def batch_of(item_serializer: type[serializers.Serializer]) -> serializers.ListF
             return items
 
     return Items(min_length=1)
+
+
+class RecentMoment(serializers.DateTimeField):
+    """When something the caller reports ended: at most 5 minutes ahead (clock skew) and at most
+    API_TIMING_MAX_AGE_SECONDS ago, since older minutes have long been compacted and alerted on."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + timedelta(minutes=5) or moment < now - timedelta(seconds=conf.timing_max_age_seconds()):
+            raise serializers.ValidationError("Must be within API_TIMING_MAX_AGE_SECONDS before now.")
+        return moment
+
+
+def recent_moment_field(help_text: str) -> RecentMoment:
+    return RecentMoment(required=False, help_text=help_text)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
 from rest_framework import serializers
 
 from auditlog.actions import Outcome
-from chatmon.api import conf
-from chatmon.api.serializers.common import batch_of, source_field, user_field
+from chatmon.api.serializers.common import batch_of, recent_moment_field, source_field, user_field
 
 ACTION_PATTERN = r"^[a-z][a-z0-9_]{0,31}\.[a-z0-9_.]{1,31}$"
 ROUTE_PATTERN = r"^[\x21-\x7e]{1,200}$"  # a template like /api/convos/:id: printable, no spaces, no query
@@ -47,13 +43,7 @@ class TimingSerializer(serializers.Serializer):
     ttfb_ms = serializers.FloatField(min_value=0, max_value=3_600_000, required=False, allow_null=True)
     bytes_sent = serializers.IntegerField(min_value=0, max_value=10**12, required=False, allow_null=True)
     disconnected = serializers.BooleanField(required=False, default=False)
-    at = serializers.DateTimeField(required=False, help_text="When the request ended; default: now.")
-
-    def validate_at(self, value):
-        now = timezone.now()
-        if value > now + timedelta(minutes=5) or value < now - timedelta(seconds=conf.timing_max_age_seconds()):
-            raise serializers.ValidationError("Must be within API_TIMING_MAX_AGE_SECONDS before now.")
-        return value
+    at = recent_moment_field("When the request ended; default: now.")
 
 
 class AuditBatchSerializer(serializers.Serializer):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
 from rest_framework import serializers
 
-from chatmon.api import conf
-from chatmon.api.serializers.common import batch_of, source_field
+from chatmon.api.serializers.common import batch_of, recent_moment_field, source_field
 from chatmon.monitoring.feedback import MAX_TEXT, TAGS, normalise_tag
 from chatmon.monitoring.generation_fields import OUTCOMES
 from chatmon.monitoring.generations import MAX_MS, MAX_TOKENS
@@ -48,13 +44,7 @@ class GenerationSerializer(serializers.Serializer):
         help_text="The request the generation served (logged with failures).",
     )
     regeneration = serializers.BooleanField(default=False, help_text="The user asked for this reply again.")
-    at = serializers.DateTimeField(required=False, help_text="When the generation ended; default: now.")
-
-    def validate_at(self, value):
-        now = timezone.now()
-        if value > now + timedelta(minutes=5) or value < now - timedelta(seconds=conf.timing_max_age_seconds()):
-            raise serializers.ValidationError("Must be within API_TIMING_MAX_AGE_SECONDS before now.")
-        return value
+    at = recent_moment_field("When the generation ended; default: now.")
 
     def validate(self, data: dict) -> dict:
         if data.get("ttft_ms") is not None and data["ttft_ms"] > data["duration_ms"]:
