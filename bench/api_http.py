@@ -1,0 +1,160 @@
+"""Spends per second through the HTTP API under gunicorn, measured from outside with wrk, against a bare view.
+
+    .venv/bin/python bench/api_http.py [--seconds 5 --rounds 3 --workers 2 --batch 100]   # scratch SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1/chatmon_bench .venv/bin/python bench/api_http.py
+
+gunicorn as deployed (deploy/gunicorn.conf.py, 2 workers of 4 threads, the full middleware stack, DEBUG off), wrk on
+loopback with a Lua script that makes every request's body (a fresh message id each, 1,000 users in
+turn: concurrent batches over a few users would only queue on those users' balance locks):
+"bare" posts one spend's body to a view that answers 200 at once; "spend" posts it to /api/v1/spends with an
+API key; "batch" posts `--batch` spends per request to /api/v1/spends/batch. The variants take turns, the median
+of the rounds is printed with its ratio to bare (requests/s for bare, spends/s for the others). The goal of
+issue 16: one spend >= 0.35 of bare, a batch >= 1.0. Figures only, never asserted. bench/api_ingest.py
+measures the same in process, without HTTP, for profiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from chatmon.testing.servers import start_gunicorn  # noqa: E402  (needs the path above)
+
+# wrk's Lua: each thread numbers its requests, so every message id is new (a repeated one would be refused).
+LUA = r"""
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  counter = 0
+  per_request = tonumber(args[1])
+  USERS = tonumber(args[2])
+end
+local function spend()
+  counter = counter + 1
+  return string.format(
+    '{"user":"bench-%d","model":"gpt-4o","prompt_tokens":10,"completion_tokens":5,"message_id":"w%d-%d"}',
+    counter % USERS, tid, counter)
+end
+request = function()
+  local body
+  if per_request == 1 then
+    body = spend()
+  else
+    local items = {}
+    for i = 1, per_request do items[i] = spend() end
+    body = '{"items":[' .. table.concat(items, ",") .. ']}'
+  end
+  return wrk.format("POST", nil, nil, body)
+end
+"""
+
+USERS = 1000
+
+_CREATE_KEY = """
+import secrets
+from chatmon.api import keys
+_, secret = keys.create_key(name=f"bench-{secrets.token_hex(4)}", scopes=["ledger:write"])
+print(secret)
+"""
+
+
+def prepare(tmp: Path) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.stacks.api_settings",
+        "CHATMON_VAR_DIR": str(tmp),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CHECK_BALANCE": "true",
+        "API_RATE_LIMIT_PER_MINUTE": "0",
+        "CONSOLE_LOG_LEVEL": "error",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    if not os.environ.get("REDIS_URL"):
+        from chatmon.testing.valkey import start_valkey
+
+        env["REDIS_URL"] = start_valkey().url  # stopped with this process
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+def create_key(env: dict) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", _CREATE_KEY], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+
+
+def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[str]) -> float:
+    """Requests/s times `per_request`; a refused or failed request is no measure, so it stops the run."""
+    header_args = [arg for header in headers for arg in ("-H", header)]
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", "--timeout", "30s", f"-d{seconds}s", "-s", str(script), *header_args, url,
+         "--", str(per_request), str(USERS)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"{url}: not every answer was a success:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * per_request
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per worker, as deployed (GUNICORN_THREADS)")
+    parser.add_argument("--batch", type=int, default=100)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="chatmon-api-http-") as folder:
+        tmp = Path(folder)
+        env = prepare(tmp)
+        auth = [f"Authorization: Bearer {create_key(env)}", "Content-Type: application/json"]
+        script = tmp / "spends.lua"
+        script.write_text(LUA)
+        multiproc = tmp / "prom"
+        multiproc.mkdir()
+        with open(tmp / "gunicorn.log", "w") as log:
+            server = start_gunicorn(
+                log, database_url=env["DATABASE_URL"], **{**env, "WEB_CONCURRENCY": str(options.workers),
+                "GUNICORN_THREADS": str(options.threads), "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
+            )  # fmt: skip
+            try:
+                variants = {
+                    "bare view": lambda: wrk(f"{server.base}/bench/bare", options.seconds, script, 1, auth),
+                    "spend": lambda: wrk(f"{server.base}/api/v1/spends", options.seconds, script, 1, auth),
+                    f"batch of {options.batch}": lambda: wrk(
+                        f"{server.base}/api/v1/spends/batch", options.seconds, script, options.batch, auth
+                    ),
+                }
+                for run in variants.values():  # warm-up: imports, the pricing table, connections, users
+                    run()
+                results = {name: [] for name in variants}
+                for _ in range(options.rounds):
+                    for name, run in variants.items():
+                        results[name].append(run())
+            finally:
+                server.stop()
+    bare = statistics.median(results["bare view"])
+    print(f"database: {env['DATABASE_URL'].split(':')[0]}, gunicorn {options.workers} workers x "
+          f"{options.threads} threads, "
+          f"{options.rounds} rounds of {options.seconds}s, wrk 2 threads 8 connections")  # fmt: skip
+    for name, rates in results.items():
+        median = statistics.median(rates)
+        print(f"{name:>14}: {median:10.1f} per second (requests or spends)   ratio to bare: {median / bare:.3f}")
+
+
+if __name__ == "__main__":
+    main()
