@@ -11,18 +11,20 @@ that does not exist is skipped, a value that is not a finite number is a gap, a 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from chatmon.dashboards.panels import Link, Panel
+from chatmon.dashboards.ranges import PARTIAL, Range
 from ledger import money
 
-PARTIAL = " (partial)"  # ranges.Range.label_of marks the newest, still filling bucket so
 # Axis ticks of whole credits and tokens read without decimals (the tooltip has them).
 WHOLE = {"credits", "int"}
 
 
-def spec(panel: Panel) -> dict | None:
-    """What charts.js needs to draw `panel`, or None when the panel has no chart or nothing to plot."""
+def spec(panel: Panel, r: Range | None = None) -> dict | None:
+    """What charts.js needs to draw `panel`, or None when the panel has no chart or nothing to plot; with the
+    page's range, a timeline's periods too, so that a drag across it can zoom in."""
     if panel.chart not in ("line", "bar", "pie") or not panel.rows or not _has_data(panel):
         return None
     width = len(panel.columns)
@@ -53,7 +55,29 @@ def spec(panel: Panel) -> dict | None:
             "y1": _axis(panel, rows, sorted(right)),
         },
         "tips": [_tip(panel, row) for row in rows],
+        "periods": _periods(labels, r) if panel.timeline and r is not None else None,
     }
+
+
+def _periods(labels: list[str], r: Range) -> list[list[int]] | None:
+    """[start, end] of each row in epoch milliseconds, or None (no zoom) when a label names no period. A row
+    ends where the next begins (a daily series on an hourly range, or minutes with gaps, are still whole);
+    the last one after its own length, cut at the range's end."""
+    found = [r.period_of(label) for label in labels]
+    if not found or None in found:
+        return None
+    starts = [start for start, _ in found]
+    if any(later <= earlier for earlier, later in itertools.pairwise(starts)):
+        return None  # not oldest first: no period to give a drag
+    last_start, last_length = found[-1]
+    # Cut at the range's end, unless the row lies past it (a panel reading beyond a past window).
+    last_end = min(last_start + last_length, r.end) if last_start < r.end else last_start + last_length
+    ends = [*starts[1:], last_end]
+    return [[_ms(start), _ms(end)] for start, end in zip(starts, ends, strict=True)]
+
+
+def _ms(moment) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def _has_data(panel: Panel) -> bool:

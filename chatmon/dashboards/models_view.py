@@ -31,7 +31,7 @@ def page(request: HttpRequest, slug: str = "models") -> HttpResponse:
         return views.page(request, slug=slug)
     access.require(bool(access.allowed(request.user, PAGES[slug][1])))
     try:
-        r = ranges.parse(request.GET.get("range"))
+        r = ranges.from_query(request.GET)
         first, second = parse_compare(request.GET["compare"])
     except ValueError as exc:  # BadRange is one
         return views.bad_request(request, str(exc))

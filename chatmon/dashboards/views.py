@@ -9,6 +9,7 @@ import dataclasses
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from chatmon.dashboards import access, charts, filters, ranges
 from chatmon.dashboards.pages import PAGES, denied_panel, panels_for
@@ -34,8 +35,9 @@ def bad_request(request: HttpRequest, message: str, status: int = 400) -> HttpRe
 
 
 def _range(request: HttpRequest) -> ranges.Range:
-    """The range and filters of the request; BadRange or BadFilter (both ValueError) say what is wrong."""
-    return dataclasses.replace(ranges.parse(request.GET.get("range")), filters=filters.parse(request.GET))
+    """The range (a preset or a zoomed window) and filters of the request; BadRange or BadFilter (both
+    ValueError) say what is wrong."""
+    return dataclasses.replace(ranges.from_query(request.GET), filters=filters.parse(request.GET))
 
 
 def visible_pages(user) -> list[tuple[str, str]]:
@@ -50,7 +52,10 @@ def page_context(request: HttpRequest, title: str, current: str, panels: list[Pa
         "may_search_users": request.user.has_perm(access.users_permission()),
         "ranges": [(key, label) for key, (label, _, _) in ranges.RANGES.items()],
         "range": r,
-        "panels": [(panel, charts.spec(panel)) for panel in panels],
+        "panels": [(panel, charts.spec(panel, r)) for panel in panels],
+        # A zoomed window's way out: twice as long around the same centre, or back to the default range.
+        "zoom_out": ranges.zoomed_out(r, now=timezone.now()) if r.zoomed else None,
+        "zoom_back": ranges.parse(None) if r.zoomed else None,
         "spend_filters": _spend_filters(r, panels) if current in SPEND_FILTER_PAGES else None,
         # Range switches and CSV links keep the filters.
         "filter_query": f"&{r.filters.query}" if r.filters.query else "",
@@ -93,7 +98,7 @@ def panel_csv(request: HttpRequest, slug: str, panel: str) -> HttpResponse:
     if found is None:
         access.require(not denied_panel(request.user, slug, r, panel))
         return bad_request(request, f"page {slug!r} has no panel {panel!r}", status=404)
-    return csv_response(found, f"chatmon-{slug}-{panel}-{r.key}.csv")
+    return csv_response(found, f"chatmon-{slug}-{panel}-{r.tag}.csv")
 
 
 @staff_member_required

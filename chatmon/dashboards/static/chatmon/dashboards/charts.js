@@ -175,6 +175,91 @@
     box.after(list);
   }
 
+  // Zoom, as on Grafana: a drag across a time chart selects whole buckets, drawn as a band while it lasts, and
+  // the page reloads for them with ?from=&to= (every other parameter kept); the server picks finer buckets. A
+  // drag shorter than MIN_DRAG is a click (or a tap), which keeps showing the tooltip.
+  const MIN_DRAG = 8; // CSS pixels
+  const MINUTE = 60000; // the shortest window the server takes, in ms
+
+  function selectedRows(chart, band) {
+    const last = chart.data.labels.length - 1;
+    const row = function (x) { return Math.max(0, Math.min(last, chart.scales.x.getValueForPixel(x))); };
+    const a = row(band.from), b = row(band.to);
+    return [Math.min(a, b), Math.max(a, b)];
+  }
+
+  function clock(ms, withDate) {
+    const text = new Date(ms).toISOString(); // UTC, as every time on the dashboards
+    return withDate ? text.slice(5, 10) + " " + text.slice(11, 16) : text.slice(11, 16);
+  }
+
+  const zoomBand = {
+    id: "chatmonZoomBand",
+    afterDraw: function (chart) {
+      const band = chart.$zoom;
+      if (!band || Math.abs(band.to - band.from) < MIN_DRAG) return;
+      const rows = selectedRows(chart, band), periods = band.periods, area = chart.chartArea;
+      const x = chart.scales.x, n = chart.data.labels.length;
+      const half = n > 1 ? Math.abs(x.getPixelForValue(1) - x.getPixelForValue(0)) / 2 : area.width / 2;
+      const left = Math.max(area.left, x.getPixelForValue(rows[0]) - half);
+      const right = Math.min(area.right, x.getPixelForValue(rows[1]) + half);
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.fillStyle = "rgba(65, 118, 144, 0.18)";
+      ctx.strokeStyle = "#417690";
+      ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+      ctx.strokeRect(left, area.top, right - left, area.bottom - area.top);
+      const from = periods[rows[0]][0], to = periods[rows[1]][1];
+      const text = clock(from, to - from >= 86400000) + "\u2013" + clock(to, to - from >= 86400000);
+      ctx.fillStyle = "#205067";
+      ctx.font = "bold 12px " + window.Chart.defaults.font.family;
+      ctx.textAlign = left + (right - left) / 2 < area.left + 60 ? "left" : (right > area.right - 60 ? "right" : "center");
+      const at = ctx.textAlign === "left" ? left + 4 : (ctx.textAlign === "right" ? right - 4 : (left + right) / 2);
+      ctx.fillText(text, at, area.top + 14);
+      ctx.restore();
+    },
+  };
+
+  function zoomTo(periods, rows) {
+    let from = periods[rows[0]][0];
+    const to = periods[rows[1]][1];
+    if (to - from < MINUTE) from = to - MINUTE; // the newest, partial minute alone
+    const iso = function (ms) { return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z"); };
+    const params = new URLSearchParams(window.location.search);
+    params.delete("range");
+    params.set("from", iso(from));
+    params.set("to", iso(to));
+    window.location.search = params.toString();
+  }
+
+  function enableZoom(chart, spec, canvas) {
+    canvas.classList.add("dash-zoomable");
+    const offsetX = function (event) { return event.clientX - canvas.getBoundingClientRect().left; };
+    canvas.addEventListener("pointerdown", function (down) {
+      const area = chart.chartArea, x = offsetX(down);
+      if (!down.isPrimary || down.button !== 0 || x < area.left || x > area.right) return;
+      chart.$zoom = { from: x, to: x, periods: spec.periods };
+      function move(event) {
+        if (event.pointerId !== down.pointerId) return;
+        chart.$zoom.to = Math.max(chart.chartArea.left, Math.min(chart.chartArea.right, offsetX(event)));
+        chart.draw();
+      }
+      function end(event) {
+        if (event.pointerId !== down.pointerId) return;
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", end);
+        window.removeEventListener("pointercancel", end); // a vertical swipe: the browser scrolls instead
+        const band = chart.$zoom;
+        chart.$zoom = null;
+        chart.draw();
+        if (event.type === "pointerup" && Math.abs(band.to - band.from) >= MIN_DRAG) zoomTo(spec.periods, selectedRows(chart, band));
+      }
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", end);
+      window.addEventListener("pointercancel", end);
+    });
+  }
+
   function height(spec, narrow) {
     if (spec.horizontal) return Math.min(640, Math.max(140, spec.labels.length * 26 + 50));
     if (spec.kind === "pie") return narrow ? 220 : 260;
@@ -202,7 +287,9 @@
         },
         scales: scales(spec, grid, text),
       },
+      plugins: spec.periods ? [zoomBand] : [],
     });
+    if (spec.periods) enableZoom(chart, spec, canvas);
     if (spec.kind === "pie" || spec.series.length > 1) legend(chart, spec, box);
     box.dataset.drawn = "true";
   }
