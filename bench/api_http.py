@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -29,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from chatmon.testing.servers import start_gunicorn  # noqa: E402  (needs the path above)
 
-# wrk's Lua: each thread numbers its requests, so every message id is new (a repeated one would be refused).
+# wrk's Lua: each run has its own tag and each thread numbers its requests, so every message id is new (a
+# repeated one is not charged again: a cheaper answer, and no measure of a spend).
 LUA = r"""
 local threads = 0
 function setup(thread)
@@ -40,12 +42,13 @@ function init(args)
   counter = 0
   per_request = tonumber(args[1])
   USERS = tonumber(args[2])
+  run = args[3]
 end
 local function spend()
   counter = counter + 1
   return string.format(
-    '{"user":"bench-%d","model":"gpt-4o","prompt_tokens":10,"completion_tokens":5,"message_id":"w%d-%d"}',
-    counter % USERS, tid, counter)
+    '{"user":"bench-%d","model":"gpt-4o","prompt_tokens":10,"completion_tokens":5,"message_id":"%s-%d-%d"}',
+    counter % USERS, run, tid, counter)
 end
 request = function()
   local body
@@ -102,7 +105,7 @@ def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[
     header_args = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
         ["wrk", "-t2", "-c8", "--timeout", "30s", f"-d{seconds}s", "-s", str(script), *header_args, url,
-         "--", str(per_request), str(USERS)],
+         "--", str(per_request), str(USERS), secrets.token_hex(4)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     if "Non-2xx" in out or "Socket errors" in out:
