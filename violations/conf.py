@@ -12,6 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from violations.mathexpr import MathError, parse_math
@@ -60,8 +62,22 @@ DEFAULT_RATE_LIMITS: dict[str, dict[str, Any]] = {
 FAILURE_MODES = ("database", "open", "closed")
 
 
+# Values read so far: the ban check and route guards ask for several on every request, and each read through
+# Django's lazy settings object costs more than the dict lookup. A changed setting (override_settings, the
+# settings fixture) is forgotten at once, so values are still read at call time as far as callers can tell.
+_values: dict[str, Any] = {}
+
+
 def _get(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
+    if name in _values:
+        return _values[name]
+    value = _values[name] = getattr(settings, name, default)
+    return value
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **_kwargs) -> None:
+    _values.pop(setting, None)
 
 
 # --- parsers for env values (LibreChat's rules; used by chatmon/settings/violations.py) -------------------

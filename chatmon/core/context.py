@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -17,7 +17,6 @@ class RequestContext:
     request_id: str
     route: str = ""
     user_id: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

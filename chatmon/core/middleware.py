@@ -55,6 +55,8 @@ def _user_id(request: HttpRequest) -> str:
 
 
 def _log_access(request: HttpRequest, response: HttpResponse, ctx: context.RequestContext) -> None:
+    if not access.wanted(request):  # probes and scrapes, or the line is off: nothing to measure or build
+        return
     duration_ms = (time.perf_counter() - request.chatmon_started) * 1000
     access.log_request(
         request, response, route=ctx.route, user_id=ctx.user_id, request_id=ctx.request_id, duration_ms=duration_ms

@@ -12,12 +12,19 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+# Values read so far: the access log asks for three on every request, and each read through Django's lazy
+# settings object costs more than the dict lookup. A changed setting (override_settings) is forgotten at once.
+_values: dict[str, Any] = {}
+
 
 def _get(name: str, default: Any) -> Any:
+    if name in _values:
+        return _values[name]
     # Logging runs before and outside Django (Celery start-up, management command parsing): never raise here.
     if not settings.configured:
         return default
-    return getattr(settings, name, default)
+    value = _values[name] = getattr(settings, name, default)
+    return value
 
 
 def json_string_length() -> int:
@@ -36,7 +43,8 @@ _limit: list[int | None] = [None]
 
 
 @receiver(setting_changed)
-def _forget_limit(*, setting: str, **_kwargs) -> None:
+def _forget(*, setting: str, **_kwargs) -> None:
+    _values.pop(setting, None)
     if setting == "CONSOLE_JSON_STRING_LENGTH":  # override_settings in tests
         _limit[0] = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from itertools import filterfalse
 
 from django.http import HttpRequest
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -27,7 +28,8 @@ def extra_fields(record: logging.LogRecord) -> dict:
     names = fields.get("_chatmon_extra")
     if names is not None:
         return {name: fields[name] for name in names}
-    return {key: value for key, value in fields.items() if key not in _STANDARD}
+    # The standard attributes (most of a record) are skipped in C, not by a comprehension step each.
+    return {key: fields[key] for key in filterfalse(_STANDARD.__contains__, fields)}
 
 
 class ContextFilter(logging.Filter):

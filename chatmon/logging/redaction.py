@@ -72,9 +72,13 @@ _TRIGGERS = (
 )  # fmt: skip
 
 
+# All the triggers in one alternation: one scan in C per string instead of a generator step per trigger (the
+# access line's message, new in every record, paid 35 of those steps).
+_ANY_TRIGGER = re.compile("|".join(map(re.escape, _TRIGGERS)))
+
+
 def _may_match(text: str) -> bool:
-    lowered = text.lower()
-    return any(trigger in lowered for trigger in _TRIGGERS)
+    return _ANY_TRIGGER.search(text.lower()) is not None
 
 
 # `name=value` (query strings, form bodies, cookies) and `"name": "value"` / `'name': 'value'` (JSON, reprs);

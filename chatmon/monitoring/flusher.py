@@ -31,7 +31,8 @@ _flush_lock = threading.Lock()
 def ensure_started() -> None:
     """Start this process's flusher thread once (again after a fork: threads do not survive it)."""
     global _started_in
-    if _started_in == os.getpid():
+    # Called on every request: no getpid() system call on the way, the fork hook below forgets the parent's.
+    if _started_in is not None:
         return
     with _lock:
         if _started_in == os.getpid():

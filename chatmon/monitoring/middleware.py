@@ -44,24 +44,35 @@ class MonitoringMiddleware:
         route = (ctx.route if ctx else "") or UNMATCHED
         user_id = ctx.user_id if ctx else ""
         agent = request.META.get("HTTP_USER_AGENT", "")[:512]  # not request.headers: it builds a dict of all
+        if not response.streaming:  # recorded now, without building the closure a stream needs
+            _record(request, response, route, user_id, agent, started, None)
+            return response
 
-        def finish(stream: StreamStats | None) -> None:
-            if stream is not None:
-                request.chatmon_bytes_sent = stream.bytes_sent  # for the access line, logged after this
-            record_request(
-                route=route,
-                method=request.method,
-                status=response.status_code,
-                duration_s=time.perf_counter() - started,
-                stream=stream,
-                user_id=user_id,
-                agent=agent,
-                in_flight=True,
-            )
+        def finish(stream: StreamStats) -> None:
+            request.chatmon_bytes_sent = stream.bytes_sent  # for the access line, logged after this
+            _record(request, response, route, user_id, agent, started, stream)
 
-        if response.streaming:
-            wrapper = AsyncTimedStream if response.is_async else TimedStream
-            response.streaming_content = wrapper(response.streaming_content, started, finish)
-        else:
-            finish(None)
+        wrapper = AsyncTimedStream if response.is_async else TimedStream
+        response.streaming_content = wrapper(response.streaming_content, started, finish)
         return response
+
+
+def _record(
+    request: HttpRequest,
+    response: HttpResponse,
+    route: str,
+    user_id: str,
+    agent: str,
+    started: float,
+    stream: StreamStats | None,
+) -> None:
+    record_request(
+        route=route,
+        method=request.method,
+        status=response.status_code,
+        duration_s=time.perf_counter() - started,
+        stream=stream,
+        user_id=user_id,
+        agent=agent,
+        in_flight=True,
+    )

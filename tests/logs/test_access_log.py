@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.test import Client, override_settings
@@ -58,6 +59,33 @@ def test_it_falls_back_to_remote_addr_when_the_resolver_is_missing(configure_log
     logs = configure_logging(debug_logging=True)
     Client(REMOTE_ADDR="10.0.0.2").get("/api/items/1/")
     assert _access_lines(logs)[0]["client_ip"] == "10.0.0.2"
+
+
+def test_it_follows_the_switch_when_it_changes_after_a_first_line(configure_logging):
+    logs = configure_logging(debug_logging=True)
+    Client().get("/api/items/1/")  # the setting has been read (and is remembered) from here on
+    with override_settings(CHATMON_ACCESS_LOG=False):
+        Client().get("/api/items/2/")
+    Client().get("/api/items/3/")
+    assert [line["message"].split()[:3] for line in _access_lines(logs)] == [["GET", "api/items/<int:pk>/", "200"]] * 2
+
+
+def test_it_builds_no_record_that_no_handler_would_write(configure_logging):
+    configure_logging()  # production's defaults: console at info, files at error, no debug file
+    seen = []
+    access = logging.getLogger("chatmon.access")
+    access.addFilter(seen.append)  # a logger's filters see every record built for it
+    try:
+        Client().get("/api/items/1/")
+    finally:
+        access.removeFilter(seen.append)
+    assert seen == []
+
+
+def test_it_writes_the_line_for_a_console_set_to_http(configure_logging):
+    logs = configure_logging(console_level="http")
+    Client().get("/api/items/1/")
+    assert "http: GET api/items/<int:pk>/ 200 " in logs.console.getvalue()
 
 
 def first_forwarded(request) -> str | None:

@@ -61,3 +61,10 @@ def test_it_shows_staff_how_the_ip_was_derived(client, operator, member):
     assert page.status_code == 200
     assert b'<strong id="client-ip">10.0.0.1</strong>' in page.content
     assert b"6.6.6.6" in page.content
+
+
+def test_it_follows_trusted_proxies_changed_after_a_first_read(settings):
+    settings.VIOLATIONS_TRUSTED_PROXIES = 0
+    assert client_ip(request("6.6.6.6")) == "10.0.0.1"  # read, and remembered from here on
+    settings.VIOLATIONS_TRUSTED_PROXIES = 1
+    assert client_ip(request("6.6.6.6")) == "6.6.6.6"
