@@ -16,7 +16,6 @@ measures the same in process, without HTTP, for profiling.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import secrets
 import statistics
@@ -28,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chatmon.testing.servers import start_gunicorn  # noqa: E402  (needs the path above)
+from bench.stacks import scratch  # noqa: E402  (needs the path above)
+from chatmon.testing.servers import start_gunicorn  # noqa: E402
 
 # wrk's Lua: each run has its own tag and each thread numbers its requests, so every message id is new (a
 # repeated one is not charged again: a cheaper answer, and no measure of a spend).
@@ -73,33 +73,6 @@ print(secret)
 """
 
 
-def prepare(tmp: Path) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.stacks.api_settings",
-        "CHATMON_VAR_DIR": str(tmp),
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CHECK_BALANCE": "true",
-        "API_RATE_LIMIT_PER_MINUTE": "0",
-        "CONSOLE_LOG_LEVEL": "error",
-    }
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
-    if not os.environ.get("REDIS_URL"):
-        from chatmon.testing.valkey import start_valkey
-
-        env["REDIS_URL"] = start_valkey().url  # stopped with this process
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    return env
-
-
-def create_key(env: dict) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", _CREATE_KEY], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]  # fmt: skip
-
-
 def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[str]) -> float:
     """Requests/s times `per_request`; a refused or failed request is no measure, so it stops the run."""
     header_args = [arg for header in headers for arg in ("-H", header)]
@@ -123,8 +96,11 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="chatmon-api-http-") as folder:
         tmp = Path(folder)
-        env = prepare(tmp)
-        auth = [f"Authorization: Bearer {create_key(env)}", "Content-Type: application/json"]
+        env = scratch.prepare(
+            tmp, "bench.stacks.api_settings", CHECK_BALANCE="true", API_RATE_LIMIT_PER_MINUTE="0",
+            CONSOLE_LOG_LEVEL="error",
+        )  # fmt: skip
+        auth = [f"Authorization: Bearer {scratch.shell(env, _CREATE_KEY)}", "Content-Type: application/json"]
         script = tmp / "spends.lua"
         script.write_text(LUA)
         multiproc = tmp / "prom"

@@ -36,7 +36,7 @@ def _setup() -> None:
     os.environ.setdefault("CONSOLE_LOG_LEVEL", "error")
     os.environ.setdefault("CHATMON_ACCESS_LOG", "false")
     os.environ["CHECK_BALANCE"] = "true"
-    os.environ.setdefault("DEBUG", "false")  # as in production: DEBUG keeps every query (a cost the bare view never pays)
+    os.environ.setdefault("DEBUG", "false")  # as in production: DEBUG keeps every query, which bare never pays
     if not os.environ.get("REDIS_URL"):
         from chatmon.testing.valkey import start_valkey
 

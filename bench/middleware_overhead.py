@@ -19,7 +19,6 @@ the stack's, what throughput would be if CPU were all that counted). No asserts.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
@@ -36,7 +35,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from chatmon.testing.servers import free_port  # noqa: E402  (needs the path above)
+from bench.stacks import scratch  # noqa: E402  (needs the path above)
+from chatmon.testing.servers import free_port  # noqa: E402
 
 STACKS = ("bare", "prometheus", "monitoring", "full")
 # Route name -> (path, signed in): the conversation list is asked for with the user's session cookie, the probe
@@ -108,29 +108,16 @@ def _cpu_seconds(workers: list[psutil.Process]) -> float:
 
 
 def prepare(tmp: Path) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.stacks.overhead_settings",
-        "CHATMON_VAR_DIR": str(tmp),
-        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BAN_VIOLATIONS": "true",  # the full stack includes the ban check (LibreChat's default is on)
-    }
-    if not os.environ.get("REDIS_URL"):
-        from chatmon.testing.valkey import start_valkey
-
-        env["REDIS_URL"] = start_valkey().url  # stopped with this process
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    return env
+    # Always SQLite under `tmp`: the stacks are compared, not the databases.
+    return scratch.prepare(
+        tmp, "bench.stacks.overhead_settings", DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        BAN_VIOLATIONS="true",  # the full stack includes the ban check (LibreChat's default is on)
+    )  # fmt: skip
 
 
 def sign_in(env: dict) -> str:
     """The Cookie header of a signed-in user with CONVERSATIONS conversations, made in the prepared database."""
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", _SIGN_IN], cwd=ROOT, env=env, check=True, capture_output=True,
-        text=True,
-    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    return scratch.shell(env, _SIGN_IN)
 
 
 def main() -> None:
