@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from auditlog.actions import Action, Outcome
-from auditlog.services import record
+from auditlog.services import record, record_many
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,23 @@ def credits_granted(sender: Any, **kw: Any) -> None:
 
 
 def balance_refilled(sender: Any, **kw: Any) -> None:
+    record(**_refill_entry(kw))
+
+
+def balances_refilled(sender: Any, refills: Any = (), trigger: Any = None, **_: Any) -> None:
+    """The refill job's batch: one event per refill, all in one insert, each as balance_refilled records it."""
+    record_many([_refill_entry({**refill._asdict(), "trigger": trigger}) for refill in refills])
+
+
+def _refill_entry(kw: dict) -> dict:
     # A refill found due by the user's own balance check is theirs; one made by the job is the system's.
-    actor = None if kw.get("trigger") == "check" else "job:ledger.refill"
-    record(
-        action=Action.BALANCE_REFILLED,
-        actor=actor,
-        target=kw.get("transaction"),
-        subject=kw.get("user_id"),
-        metadata=_sent(kw, "amount", "balance", "trigger"),
-    )
+    return {
+        "action": Action.BALANCE_REFILLED,
+        "actor": None if kw.get("trigger") == "check" else "job:ledger.refill",
+        "target": kw.get("transaction"),
+        "subject": kw.get("user_id"),
+        "metadata": _sent(kw, "amount", "balance", "trigger"),
+    }
 
 
 def balance_denied(sender: Any, **kw: Any) -> None:
@@ -103,6 +111,7 @@ SIGNALS = {
     "ledger": {
         "credits_granted": credits_granted,
         "balance_refilled": balance_refilled,
+        "balances_refilled": balances_refilled,
         "balance_denied": balance_denied,
         "prices_imported": prices_imported,
         "repriced": repriced,

@@ -8,8 +8,16 @@ credits_granted(user, user_id, amount, actor, reason, transaction, balance)
     database transaction, so a receiver's rows (an audit event) commit or roll back with the grant.
 
 balance_refilled(user, user_id, amount, transaction, balance, trigger)
-    An auto-refill added `amount` credits; `trigger` is "check" (a balance check found it due) or "job" (the
-    ledger.refill_due_balances job). Sent inside the refill's database transaction, like credits_granted.
+    A balance check found an auto-refill due and added `amount` credits (`trigger` "check"). Sent inside the
+    refill's database transaction, like credits_granted.
+
+balances_refilled(refills, trigger)
+    The ledger.refill_due_balances job refilled a batch of balances (`trigger` "job"), once per batch: `refills`
+    is a list of `ledger.signals.Refill(user_id, amount, transaction, balance)`, one per balance, in the order
+    the rows were written. Sent inside the batch's database transaction, so a receiver can write what it
+    derives from the batch (one audit event per refill) in one statement that commits or rolls back with it.
+    Until 2026-11 the job sent balance_refilled once per balance (trigger "job"); a receiver of job refills
+    connects to this signal now.
 
 balance_denied(user, user_id, reason, amount, token_cost, balance, refill_at, model, endpoint, payload, actor)
     A balance check refused a request. `reason` is ledger.admission.DENIAL_TYPE (LibreChat's error type), `amount` the
@@ -31,10 +39,24 @@ repriced(user, user_id, actor, repricing, transaction, amount, reason)
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.dispatch import Signal
+
+
+class Refill(NamedTuple):
+    """One refill of a balances_refilled batch: the user's key, the credits added, the `credits` row written
+    and the credits after."""
+
+    user_id: object
+    amount: float
+    transaction: object
+    balance: float
+
 
 credits_granted = Signal()
 balance_refilled = Signal()
+balances_refilled = Signal()
 balance_denied = Signal()
 prices_imported = Signal()
 repriced = Signal()

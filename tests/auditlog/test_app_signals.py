@@ -44,6 +44,21 @@ def test_it_records_a_refill_by_the_job_as_the_systems(member):
     assert events(after=start) == [("ledger.balance_refilled", "success", "job:ledger.refill", member.pk)]
 
 
+def test_it_records_each_refill_of_the_jobs_batch_like_a_single_refill(member, operator):
+    refilled = signal("ledger.signals.balances_refilled")
+    from ledger.signals import Refill
+
+    start = last_id()
+    refills = [Refill(member.pk, 10000.0, None, 10500.0), Refill(operator.pk, 10000.0, None, 10020.0)]
+    refilled.send(sender=None, refills=refills, trigger="job")
+    assert events(after=start) == [
+        ("ledger.balance_refilled", "success", "job:ledger.refill", member.pk),
+        ("ledger.balance_refilled", "success", "job:ledger.refill", operator.pk),
+    ]
+    recorded = AuditEvent.objects.filter(id__gt=start).order_by("id").values_list("metadata", flat=True)
+    assert [metadata["balance"] for metadata in recorded] == [10500.0, 10020.0]
+
+
 def test_it_records_a_balance_denial_as_denied(member):
     denied = signal("ledger.signals.balance_denied")
     start = last_id()

@@ -13,6 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from auditlog.models import AuditEvent
+from auditlog.services import verify_chain
 from chatmon.core.models import JobRun
 from chatmon.testing.worker import database_url
 from ledger import services
@@ -80,6 +82,8 @@ def test_it_refills_once_when_two_workers_run_at_the_same_time():
     assert sum(summary["refilled"] for summary in summaries) == 150, summaries
     assert Transaction.objects.filter(context="autoRefill").count() == 150
     assert set(Balance.objects.values_list("token_credits", flat=True)) == {105}
+    assert AuditEvent.objects.filter(action="ledger.balance_refilled").count() == 150
+    assert verify_chain().ok
 
 
 @pytest.mark.slow
