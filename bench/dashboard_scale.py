@@ -92,6 +92,17 @@ def _seed(size: int, users: list[int]) -> None:
                   created_at=now - timedelta(minutes=rng.randrange(SPAN_MINUTES)))
         for i in range(size // 100)
     ], batch_size=5000)  # fmt: skip
+    _analyze()
+
+
+def _analyze() -> None:
+    """PostgreSQL plans from table statistics that a bulk load leaves stale until autovacuum gets round to it
+    (production tables have them): without them the time-index reads of a million rows ran up to 6x slower."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _seed_rollups(size: int, now, rng: random.Random) -> None:

@@ -86,16 +86,16 @@ def spends_by_model_hour(*, since: dt.datetime) -> QuerySet:
     )
 
 
-def spends_by_model_minute(*, since: dt.datetime) -> list[dict]:
-    """As spends_by_model_hour, one dict per UTC `minute` and model: the dashboards' last hour, read from the
-    rows themselves because the usage rollups are hourly.
+def spends_by_model_minute(*, since: dt.datetime, until: dt.datetime | None = None) -> list[dict]:
+    """As spends_by_model_hour, one dict per UTC `minute` and model, up to `until` (excluded) when given: the
+    dashboards' minute grain, read from the rows themselves because the usage rollups are hourly.
 
     Grouped by COALESCE(model, model) (the model, NULL kept) rather than the bare column: SQLite would
     otherwise walk the whole (model, created_at) index to group by model (0.3 s at a million rows) instead
     of reading only the hour's rows on the time index (20 ms)."""
+    spends = Transaction.objects.spends().filter(created_at__gte=since)
     rows = (
-        Transaction.objects.spends()
-        .filter(created_at__gte=since)
+        (spends if until is None else spends.filter(created_at__lt=until))
         .annotate(minute=TruncMinute("created_at", tzinfo=dt.UTC), model_name=Coalesce("model", "model"))
         .values("minute", "model_name")
         .annotate(
@@ -107,6 +107,14 @@ def spends_by_model_minute(*, since: dt.datetime) -> list[dict]:
         .order_by()
     )
     return [{"model" if key == "model_name" else key: value for key, value in row.items()} for row in rows]
+
+
+def credits_by_minute(*, since: dt.datetime) -> QuerySet:
+    """Credits charged by spends since `since`, one dict per UTC `minute` with `credits` (one grouped query):
+    what spend_total sums, at a grain that any zone's midnight falls on."""
+    rows = Transaction.objects.spends().filter(created_at__gte=since)
+    grouped = rows.annotate(minute=TruncMinute("created_at", tzinfo=dt.UTC)).values("minute")
+    return grouped.annotate(credits=Sum(-F("token_value"))).order_by()
 
 
 def spends_by_user_day(*, since: dt.datetime) -> QuerySet:
@@ -128,6 +136,12 @@ def spends_by_user_day(*, since: dt.datetime) -> QuerySet:
     )
 
 
+def unpriced_rates() -> list[float]:
+    """The rates an unpriced token spend is charged: the default rate, and the cancel surcharge's on it."""
+    default = shipped().default_rate
+    return [default, default * CANCEL_RATE]
+
+
 def unpriced_spends(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
     """Token spends charged the default rate because no price matched their model, one dict per model and
     endpoint (one grouped query on the (value_key, created_at) index): `model`, `endpoint`, `rows`, `tokens`,
@@ -136,30 +150,40 @@ def unpriced_spends(*, since: dt.datetime, until: dt.datetime | None = None) -> 
     A spend row already says it was unpriced, so nothing is counted on the spend path: no value key matched
     (value_key NULL) and its rate is the default one (the cancel surcharge's too). That leaves out rows priced
     by an endpoint token config or a free endpoint, which also have no value key but their own rate."""
-    default = shipped().default_rate
+    rows = _keyless_token_spends(since=since, until=until).filter(rate__in=unpriced_rates())
+    return rows.values("model", "endpoint").annotate(**_unpriced_figures()).order_by("-credits", "model")
+
+
+def keyless_token_spends_by_hour(*, since: dt.datetime) -> QuerySet:
+    """Token spends of a named model that no price's value key matched, since `since`, one dict per UTC `hour`,
+    `model`, `endpoint` and `rate` with unpriced_spends' figures (one grouped query): an hourly rollup of what
+    unpriced_spends reads. The rate stays a key so that its reader picks the unpriced rates (unpriced_rates)
+    when it reads, as unpriced_spends does, and a changed default rate still reads right."""
+    rows = _keyless_token_spends(since=since).annotate(hour=TruncHour("created_at", tzinfo=dt.UTC))
+    return rows.values("hour", "model", "endpoint", "rate").annotate(**_unpriced_figures()).order_by()
+
+
+def _keyless_token_spends(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
     rows = (
         Transaction.objects.filter(
             value_key__isnull=True,
             created_at__gte=since,
             token_type__in=[Transaction.TokenType.PROMPT, Transaction.TokenType.COMPLETION],
-            rate__in=[default, default * CANCEL_RATE],
         )
         .exclude(model__isnull=True)
         .exclude(model="")
     )
-    if until is not None:
-        rows = rows.filter(created_at__lt=until)
-    return (
-        rows.values("model", "endpoint")
-        .annotate(
-            rows=Count("pk"),
-            tokens=Sum(-F("raw_amount")),
-            credits=Sum(-F("token_value")),
-            first_at=Min("created_at"),
-            last_at=Max("created_at"),
-        )
-        .order_by("-credits", "model")
-    )
+    return rows if until is None else rows.filter(created_at__lt=until)
+
+
+def _unpriced_figures() -> dict:
+    return {
+        "rows": Count("pk"),
+        "tokens": Sum(-F("raw_amount")),
+        "credits": Sum(-F("token_value")),
+        "first_at": Min("created_at"),
+        "last_at": Max("created_at"),
+    }
 
 
 def current_value_key(model: str) -> str | None:

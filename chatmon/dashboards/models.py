@@ -70,6 +70,45 @@ class SpendDay(models.Model):
         return f"{self.day} user {self.user_id} {self.model or '-'} {self.endpoint or '-'}: {self.credits:g} credits"
 
 
+class SpendQuarter(models.Model):
+    """Every spend's credits (token and per-call rows) in one quarter of an hour (UTC): the month forecast's
+    spend per local day without reading the ledger's rows. A quarter rather than an hour because the midnights
+    of some zones fall on the half or the quarter hour (India, Newfoundland, Nepal); a month is 2,976 rows."""
+
+    quarter = models.DateTimeField(unique=True)
+    credits = models.FloatField(default=0, help_text="Credits charged (positive).")
+
+    class Meta:
+        db_table = "chatmon_spendquarter"
+
+    def __str__(self) -> str:
+        return f"{self.quarter:%Y-%m-%d %H:%M}: {self.credits:g} credits"
+
+
+class UnpricedHour(models.Model):
+    """One hour's token spends of one model, endpoint and rate that no price's value key matched: the Usage
+    page's price coverage over days without reading the ledger's rows. The rate stays a key because which rates
+    are "the default one" is decided when the panel reads (ledger.selectors.unpriced_rates), as from the rows."""
+
+    hour = models.DateTimeField()
+    model = models.CharField(max_length=255)
+    # NULL and '' stay apart, as grouping the ledger's rows keeps them apart.
+    endpoint = models.CharField(max_length=100, null=True, blank=True)
+    rate = models.FloatField()
+    rows = models.IntegerField(default=0)
+    tokens = models.FloatField(default=0)
+    credits = models.FloatField(default=0, help_text="Credits charged (positive).")
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "chatmon_unpricedhour"
+        indexes = [models.Index(fields=["hour"], name="dash_unpriced_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} {self.model} at {self.rate:g}: {self.credits:g} credits"
+
+
 class RequestHour(models.Model):
     """chatmon.monitoring's per-minute RequestRollup rows summed per hour, route and method."""
 

@@ -11,6 +11,7 @@ run started meanwhile (another worker, an operator) skips instead of computing t
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
@@ -26,6 +27,8 @@ from chatmon.dashboards.models import (
     RequestHour,
     RollupCursor,
     SpendDay,
+    SpendQuarter,
+    UnpricedHour,
     UserUsageDay,
     ViolationHour,
 )
@@ -54,6 +57,8 @@ def roll_up(*, now: dt.datetime | None = None) -> dict:
             "request_hours": _replace(RequestHour, "hour", start, _request_hours(start)),
             "violation_hours": _replace(ViolationHour, "hour", start, _violation_hours(start)),
             "ban_hours": _replace(BanHour, "hour", start, _ban_hours(start)),
+            "spend_quarters": _replace(SpendQuarter, "quarter", start, _spend_quarters(start)),
+            "unpriced_hours": _replace(UnpricedHour, "hour", start, _unpriced_hours(start)),
             "user_days": _replace(UserUsageDay, "day", day.date(), _user_days(day)),
             "spend_days": _replace(SpendDay, "day", day.date(), _spend_days(day)),
             "offender_days": _replace(OffenderDay, "day", day.date(), _offender_days(day)),
@@ -109,6 +114,17 @@ def _merge_models(rows) -> list[dict]:
         else:
             merged[key] = dict(row)
     return list(merged.values())
+
+
+def _spend_quarters(start: dt.datetime) -> list[SpendQuarter]:
+    quarters: dict[dt.datetime, float] = defaultdict(float)
+    for row in ledger_selectors.credits_by_minute(since=start):
+        quarters[row["minute"].replace(minute=row["minute"].minute // 15 * 15)] += row["credits"] or 0
+    return [SpendQuarter(quarter=quarter, credits=credits) for quarter, credits in quarters.items()]
+
+
+def _unpriced_hours(start: dt.datetime) -> list[UnpricedHour]:
+    return [UnpricedHour(**row) for row in ledger_selectors.keyless_token_spends_by_hour(since=start)]
 
 
 def _user_days(day: dt.datetime) -> list[UserUsageDay]:

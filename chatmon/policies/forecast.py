@@ -11,6 +11,7 @@ budget is exceeded on the day the rate takes the spend past the limit, if that f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatmon.policies import budgets, conf, periods
@@ -18,6 +19,8 @@ from chatmon.policies.models import Budget, Period
 from ledger import selectors as ledger_selectors
 
 DAY = dt.timedelta(days=1)
+# (since, tz) -> spend per local day since `since`: what ledger.selectors.spend_by_day answers for every spend.
+DayReader = Callable[[dt.datetime, dt.tzinfo], dict[dt.date, float]]
 
 
 @dataclass(frozen=True)
@@ -79,20 +82,27 @@ def project(*, days: dict[dt.date, float], now: dt.datetime, start: dt.datetime,
     return Forecast(spent, start, end, basis, per_day, spent + per_day * left, low, high, limit, exceeds_on)
 
 
-def of_budget(budget: Budget, now: dt.datetime) -> Forecast:
-    """A budget's forecast to the end of its period (one grouped query, plus the first row's time)."""
+def of_budget(budget: Budget, now: dt.datetime, *, service_days: DayReader | None = None) -> Forecast:
+    """A budget's forecast to the end of its period (one sum per local day, plus the first row's time).
+    `service_days(since, tz)` reads the whole service's spend per local day as spend_by_day does, for a budget
+    that holds every spend (the dashboards pass one that reads their hourly rollup); else the ledger's rows."""
     tz = conf.time_zone()
     start, end = periods.bounds(budget.period, now, tz)
     since = min(start, periods.midnight(now.astimezone(tz).date() - dt.timedelta(days=conf.forecast_days()), tz))
-    days = budgets.spend_days(budget, since, tz)
+    if service_days is not None and budgets.users_of(budget) is None and not budget.model:
+        days = service_days(since, tz)
+    else:
+        days = budgets.spend_days(budget, since, tz)
     return project(days=days, now=now, start=start, end=end, first_at=ledger_selectors.first_transaction_at(),
                    limit=budget.limit, tz=tz)  # fmt: skip
 
 
-def of_service_month(now: dt.datetime, limit: float | None = None) -> Forecast:
+def of_service_month(
+    now: dt.datetime, limit: float | None = None, *, service_days: DayReader | None = None
+) -> Forecast:
     """The whole service's month, against `limit` (a monthly service budget's) when there is one."""
     service = Budget(name="service month", scope=Budget.Scope.SERVICE, period=Period.MONTH, limit=limit or 0)
-    forecast = of_budget(service, now)
+    forecast = of_budget(service, now, service_days=service_days)
     return forecast if limit else _without_limit(forecast)
 
 

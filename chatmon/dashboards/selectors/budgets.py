@@ -1,6 +1,7 @@
 """Budgets and the spend forecast (read through chatmon.policies' selectors): the service's month forecast and
 the Budgets panel on Usage, and a user's policy and budgets on User 360. One forecast method for all of them
-(chatmon/policies/forecast.py states it)."""
+(chatmon/policies/forecast.py states it); a forecast of every spend reads its days from the hourly rollup
+(selectors/rolled.py), so that a month costs the same whatever the number of transactions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from chatmon.dashboards.panels import Link, Panel, money_columns
 from chatmon.dashboards.ranges import Range
+from chatmon.dashboards.selectors import rolled
 from chatmon.policies import selectors as policy_selectors
 from ledger import money
 
@@ -26,7 +28,7 @@ def _amount(credits: float | None) -> list:
 def forecast_panel(now: dt.datetime) -> Panel:
     """Will the service exceed its budget this month? Spend so far, the daily run rate and where it leads.
     A table, not a chart: a per-day rate drawn beside monthly totals would read as a tiny bar."""
-    f = policy_selectors.service_forecast(now)
+    f = policy_selectors.service_forecast(now, service_days=rolled.service_spend_by_day)
     # Short labels: the table has three columns of figures to fit beside them on a phone.
     rows = [["spent", *_amount(f.spent)], ["per day", *_amount(f.per_day)], ["projected", *_amount(f.projected)]]
     if f.low is not None:
@@ -64,7 +66,7 @@ def budgets_panel(r: Range) -> Panel:
     now = timezone.now()
     rows = []
     for budget in policy_selectors.all_budgets():
-        f = policy_selectors.budget_forecast(budget, now)
+        f = policy_selectors.budget_forecast(budget, now, service_days=rolled.service_spend_by_day)
         rows.append([budget_link(budget), budget.subject, budget.period, *_amount(f.spent),
                      money.round_credits(budget.limit), f.percent,
                      None if f.projected is None else money.round_credits(f.projected),

@@ -1,5 +1,6 @@
 """Price coverage: models charged LibreChat's default rate because no price matched them, read from the ledger's
-rows (each unpriced row says so itself: no value key, the default rate), with a link to add their price."""
+rows (each unpriced row says so itself: no value key, the default rate) through the hourly UnpricedHour rollup
+(selectors/rolled.py), with a link to add their price."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from chatmon.dashboards import links
 from chatmon.dashboards.panels import Link, Panel, money_columns
 from chatmon.dashboards.ranges import Range
+from chatmon.dashboards.selectors import rolled
 from ledger import money
 from ledger import selectors as ledger_selectors
 
@@ -28,7 +30,7 @@ def add_price_link(model: str) -> Link:
 
 def coverage_panel(r: Range) -> Panel:
     rows = []
-    for row in ledger_selectors.unpriced_spends(since=r.start, until=r.end):
+    for row in rolled.unpriced_spends(since=r.start, until=r.end):
         priced_now = ledger_selectors.current_value_key(row["model"])
         rows.append([
             links.model(row["model"]), row["endpoint"] or "-",
