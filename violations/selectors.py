@@ -85,11 +85,11 @@ def bans_by_hour(*, since: dt.datetime) -> QuerySet:
     )
 
 
-def violations_by_minute(*, since: dt.datetime) -> QuerySet:
-    """As violations_by_hour, one dict per UTC `minute` and type: the dashboards' last hour, read from the
-    rows themselves (the violation rollups are hourly)."""
+def violations_by_minute(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
+    """As violations_by_hour, one dict per UTC `minute` and type, up to `until` (excluded) when given: the
+    dashboards' minute grain, read from the rows themselves (the violation rollups are hourly)."""
     return (
-        Violation.objects.filter(created_at__gte=since)
+        _between(Violation.objects.all(), since, until)
         .annotate(minute=TruncMinute("created_at", tzinfo=dt.UTC))
         .values("minute", "type")
         .annotate(count=Count("pk"), score=Sum("score"))
@@ -97,10 +97,10 @@ def violations_by_minute(*, since: dt.datetime) -> QuerySet:
     )
 
 
-def bans_by_minute(*, since: dt.datetime) -> QuerySet:
-    """As bans_by_hour, one dict per UTC `minute`, kind and source."""
+def bans_by_minute(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
+    """As bans_by_hour, one dict per UTC `minute`, kind and source, up to `until` (excluded) when given."""
     return (
-        Ban.objects.filter(created_at__gte=since)
+        _between(Ban.objects.all(), since, until)
         .annotate(minute=TruncMinute("created_at", tzinfo=dt.UTC))
         .values("minute", "kind", "source")
         .annotate(count=Count("pk"))
@@ -120,14 +120,20 @@ def violations_by_offender_day(*, since: dt.datetime) -> QuerySet:
     )
 
 
-def violation_counts_by_ip(*, since: dt.datetime) -> QuerySet:
-    """(ip, violations) pairs since `since`, for violations that carry an address (one grouped query)."""
-    return _counts_by_ip(Violation.objects.filter(created_at__gte=since))
+def violation_counts_by_ip(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
+    """(ip, violations) pairs since `since` (up to `until`, excluded, when given), for violations that carry an
+    address (one grouped query)."""
+    return _counts_by_ip(_between(Violation.objects.all(), since, until))
 
 
-def ban_counts_by_ip(*, since: dt.datetime) -> QuerySet:
-    """(ip, bans) pairs for IP bans created since `since`."""
-    return _counts_by_ip(Ban.objects.filter(created_at__gte=since))
+def ban_counts_by_ip(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
+    """(ip, bans) pairs for IP bans created since `since` (up to `until`, excluded, when given)."""
+    return _counts_by_ip(_between(Ban.objects.all(), since, until))
+
+
+def _between(rows: QuerySet, since: dt.datetime, until: dt.datetime | None) -> QuerySet:
+    rows = rows.filter(created_at__gte=since)
+    return rows if until is None else rows.filter(created_at__lt=until)
 
 
 def _counts_by_ip(rows: QuerySet) -> QuerySet:

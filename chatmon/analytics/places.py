@@ -24,10 +24,11 @@ def record_sign_in(*, user_id, address: str, when: dt.datetime | None = None) ->
     return row
 
 
-def sign_ins_by_country(*, since: dt.date) -> list[tuple[str, int, int]]:
-    """(country, sign-ins, distinct users) since `since`, most sign-ins first."""
+def sign_ins_by_country(*, since: dt.date, until: dt.date | None = None) -> list[tuple[str, int, int]]:
+    """(country, sign-ins, distinct users) since `since` (before `until` when given), most sign-ins first."""
+    days = SignInPlace.objects.filter(day__gte=since)
     rows = (
-        SignInPlace.objects.filter(day__gte=since)
+        (days if until is None else days.filter(day__lt=until))
         .values("country")
         .annotate(sign_ins=Sum("count"), users=Count("user_id", distinct=True))
         .order_by("-sign_ins", "country")
@@ -35,14 +36,14 @@ def sign_ins_by_country(*, since: dt.date) -> list[tuple[str, int, int]]:
     return [(row["country"], row["sign_ins"], row["users"]) for row in rows]
 
 
-def violations_by_country(*, since: dt.datetime) -> list[tuple[str, int]]:
-    """(country, violations) since `since`, most first (then by country code)."""
-    return _by_country(violation_selectors.violation_counts_by_ip(since=since))
+def violations_by_country(*, since: dt.datetime, until: dt.datetime | None = None) -> list[tuple[str, int]]:
+    """(country, violations) since `since` (before `until` when given), most first (then by country code)."""
+    return _by_country(violation_selectors.violation_counts_by_ip(since=since, until=until))
 
 
-def bans_by_country(*, since: dt.datetime) -> list[tuple[str, int]]:
-    """(country, IP bans) created since `since`, most first."""
-    return _by_country(violation_selectors.ban_counts_by_ip(since=since))
+def bans_by_country(*, since: dt.datetime, until: dt.datetime | None = None) -> list[tuple[str, int]]:
+    """(country, IP bans) created since `since` (before `until` when given), most first."""
+    return _by_country(violation_selectors.ban_counts_by_ip(since=since, until=until))
 
 
 def _by_country(pairs) -> list[tuple[str, int]]:

@@ -17,7 +17,7 @@ def jobs_panel(r: Range) -> Panel:
         [Link(job.job, links.admin_list("chatmon.jobrun", task=job.job)),
          job.last_success.strftime("%Y-%m-%d %H:%M:%S") if job.last_success else "never",
          job.latest_status, job.failures]
-        for job in status.job_health(r.start)
+        for job in status.job_health(r.start, r.end)
     ]  # fmt: skip
     columns = ["job", "last success", "latest run", f"failures in {r.label}"]
     return Panel("jobs", "Beat jobs", columns, rows, note="Each job links to its runs (errors included).")

@@ -31,8 +31,12 @@ class JobHealth:
         return (timezone.now() - self.last_success).total_seconds() / 60
 
 
-def job_health(since) -> list[JobHealth]:
-    """Each declared beat job: last success, status of its latest run, failures since `since`."""
+def job_health(since, until=None) -> list[JobHealth]:
+    """Each declared beat job: last success, status of its latest run, failures since `since` (and before
+    `until` when given: a past window's)."""
+    failed = Q(status=JobRun.Status.FAILURE, started_at__gte=since)
+    if until is not None:
+        failed &= Q(started_at__lt=until)
     jobs = sorted(declared_schedule())
     stats = {
         row["task"]: row
@@ -40,7 +44,7 @@ def job_health(since) -> list[JobHealth]:
         .values("task")
         .annotate(
             last=Max("finished_at", filter=Q(status=JobRun.Status.SUCCESS)),
-            failures=Count("pk", filter=Q(status=JobRun.Status.FAILURE, started_at__gte=since)),
+            failures=Count("pk", filter=failed),
         )
     }
     latest = _latest_finished(jobs)

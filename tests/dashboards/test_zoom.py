@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from chatmon.dashboards import charts, ranges
 from chatmon.dashboards.pages import PAGES
-from chatmon.dashboards.selectors import usage
+from chatmon.dashboards.selectors import breakdown, usage
 from ledger import services as ledger
 from ledger.models import Transaction
 from tests.dashboards.conftest import run_rollup_jobs
@@ -191,3 +191,22 @@ def test_every_page_and_its_csvs_follow_the_window(staff_client, spend_three_day
     assert f"tokens-{day:%Y%m%d}T1400Z-{day:%Y%m%d}T1430Z.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
     assert len(rows) == 30 and [row[1:] for row in rows if row[0].endswith("14:07")] == [["1000", "500"]]
+
+
+@pytest.mark.parametrize("hours", [0.5, 6], ids=["minute grain", "hour grain"])
+def test_a_past_windows_tables_leave_out_what_came_after_it(spend_three_days_ago, hours):
+    """The tables (top spenders, models, spend by model) read rows inside the window only: a later spend by
+    someone else, with another model, is in none of them."""
+    later = UserFactory(username="later-spender")
+    ledger.spend_tokens(user=later, model="gpt-4o-mini", prompt_tokens=9000, completion_tokens=9000)
+    run_rollup_jobs()
+    start = spend_three_days_ago.replace(minute=0, second=0) - (HOUR if hours > 1 else 0 * HOUR)
+    r = window(f"from={ranges.iso(start)}&to={ranges.iso(start + hours * HOUR)}", now=timezone.now())
+
+    spenders = usage.top_spenders(r)
+    _, models = usage.model_panels(r)
+    by_model = breakdown.spend_panels(r)[0]
+
+    assert len(spenders.rows) == 1 and "later-spender" not in str(spenders.rows)
+    assert [str(row[0]) for row in models.rows] == ["gpt-4o"]
+    assert [str(row[0]) for row in by_model.rows] == ["gpt-4o"]

@@ -10,7 +10,7 @@ from chatmon.dashboards import conf, links
 from chatmon.dashboards.models import BanHour, OffenderDay, ViolationHour
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import bucketed, grain, period_start, pivot
+from chatmon.dashboards.selectors.common import bucketed, grain, period_start, pivot, within
 from violations import selectors as violation_selectors
 from violations.types import BanKind
 
@@ -19,9 +19,9 @@ SECONDS = "%Y-%m-%d %H:%M:%S"
 
 def violation_panel(r: Range) -> Panel:
     if r.minute_grain:
-        rows = list(violation_selectors.violations_by_minute(since=period_start(r, "minute")))
+        rows = list(violation_selectors.violations_by_minute(since=period_start(r, "minute"), until=r.end))
     else:
-        rows = list(ViolationHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "type", "count"))
+        rows = list(ViolationHour.objects.filter(**within(r, "hour")).values("hour", "type", "count"))
     columns, table = pivot(r, rows, grain(r), "type", "count")
     return Panel("violations", "Violations by type", ["time", *columns], table, "line", timeline=True,
                  formats=dict.fromkeys(range(1, len(columns) + 1), "int"))  # fmt: skip
@@ -29,9 +29,9 @@ def violation_panel(r: Range) -> Panel:
 
 def ban_panel(r: Range) -> Panel:
     if r.minute_grain:
-        grouped = list(violation_selectors.bans_by_minute(since=period_start(r, "minute")))
+        grouped = list(violation_selectors.bans_by_minute(since=period_start(r, "minute"), until=r.end))
     else:
-        grouped = list(BanHour.objects.filter(hour__gte=period_start(r, "hour")).values("hour", "kind", "count"))
+        grouped = list(BanHour.objects.filter(**within(r, "hour")).values("hour", "kind", "count"))
     users = bucketed(r, [g for g in grouped if g["kind"] == BanKind.USER], grain(r), ["count"])
     ips = bucketed(r, [g for g in grouped if g["kind"] == BanKind.IP], grain(r), ["count"])
     rows = [[r.label_of(b), int(users[b]["count"]), int(ips[b]["count"])] for b in users]
@@ -39,7 +39,7 @@ def ban_panel(r: Range) -> Panel:
 
 
 def offender_panels(r: Range) -> list[Panel]:
-    recent = OffenderDay.objects.filter(day__gte=period_start(r, "day"))
+    recent = OffenderDay.objects.filter(**within(r, "day"))
     top = conf.top_n()
     users = list(recent.filter(user__isnull=False).values("user_id").annotate(n=Sum("count"), s=Sum("score"))
                  .order_by("-s", "-n")[:top])  # fmt: skip

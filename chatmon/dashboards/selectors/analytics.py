@@ -7,25 +7,26 @@ from chatmon.analytics import cohorts, experiments, funnels, kpis, places
 from chatmon.analytics.models import Experiment, Funnel, Kpi
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
+from chatmon.dashboards.selectors.common import period_end
 
 SHOWN = 5  # funnels and experiments on the page; the admin lists them all
 COHORT_WEEKS = 12
 
 
 def sign_in_countries(r: Range) -> Panel:
-    rows = [list(row) for row in places.sign_ins_by_country(since=r.start.date())]
+    rows = [list(row) for row in places.sign_ins_by_country(since=r.start.date(), until=period_end(r, "day"))]
     note = "From each sign-in's client address, looked up offline (docs/analytics.md); 'local': private addresses."
     return Panel("countries", "Sign-ins by country", ["country", "sign-ins", "users"], rows, "bar", series=[1],
                  note=note)  # fmt: skip
 
 
 def violation_countries(r: Range) -> Panel:
-    rows = [list(row) for row in places.violations_by_country(since=r.start)]
+    rows = [list(row) for row in places.violations_by_country(since=r.start, until=r.end)]
     return Panel("violations-by-country", "Violations by country", ["country", "violations"], rows, "bar")
 
 
 def ban_countries(r: Range) -> Panel:
-    rows = [list(row) for row in places.bans_by_country(since=r.start)]
+    rows = [list(row) for row in places.bans_by_country(since=r.start, until=r.end)]
     return Panel("bans-by-country", "IP bans by country", ["country", "bans"], rows, "bar")
 
 

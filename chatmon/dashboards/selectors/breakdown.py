@@ -23,7 +23,7 @@ from chatmon.dashboards.filters import LOCAL, Filters
 from chatmon.dashboards.models import SpendDay
 from chatmon.dashboards.panels import Link, Panel, money_columns
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import period_start
+from chatmon.dashboards.selectors.common import within
 from ledger import money
 from ledger import selectors as ledger_selectors
 
@@ -59,7 +59,7 @@ def _spends(r: Range) -> list[dict]:
         return list(ledger_selectors.spend_grouped(
             by=keys, since=r.start, until=r.end, users=_users(f), model=f.model or None, endpoint=f.endpoint or None,
         ))  # fmt: skip
-    rows = SpendDay.objects.filter(day__gte=period_start(r, "day"))
+    rows = SpendDay.objects.filter(**within(r, "day"))
     users = _users(f)
     if users is not None:
         rows = rows.filter(user_id__in=users)

@@ -17,6 +17,24 @@ def period_start(r: Range, field: str) -> dt.datetime | dt.date:
     return r.start.replace(second=0, microsecond=0)
 
 
+def period_end(r: Range, field: str) -> dt.datetime | dt.date:
+    """The first rollup period after the range (exclusive): the period holding the range's end is in it, so a
+    range that reaches now keeps its newest, still filling period, and a past window stops at its end."""
+    if field == "day":
+        return (r.end - dt.timedelta(microseconds=1)).date() + dt.timedelta(days=1)
+    return r.end
+
+
+def within(r: Range, field: str, grain: str | None = None) -> dict:
+    """Filter keywords for rows whose `field` is a period start of `grain` (the field's name by default)
+    inside the range: `RequestHour.objects.filter(**within(r, "hour"))`."""
+    grain = grain or field
+    start, end = period_start(r, grain), period_end(r, grain)
+    if field != grain and grain == "day":  # a datetime field holding days (ActiveUsers' periods)
+        start, end = as_moment(start), as_moment(end)
+    return {f"{field}__gte": start, f"{field}__lt": end}
+
+
 def as_moment(period) -> dt.datetime:
     if isinstance(period, dt.datetime):
         return period

@@ -9,7 +9,7 @@ from django.db.models import Sum
 from chatmon.dashboards.models import UserUsageDay
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import as_moment, period_start
+from chatmon.dashboards.selectors.common import within
 from chatmon.monitoring.models import ActiveUsers, DailyCount
 
 
@@ -17,10 +17,9 @@ def active_users_panel(r: Range) -> Panel:
     """Distinct users per minute for the last hour, per day beyond (HyperLogLog estimates are not additive,
     so hours cannot be summed from minutes: the day rows are separate estimates)."""
     if r.minute_grain:
-        rows = ActiveUsers.objects.filter(resolution="minute", period__gte=period_start(r, "minute"))
+        rows = ActiveUsers.objects.filter(resolution="minute", **within(r, "period", "minute"))
     else:
-        start = as_moment(period_start(r, "day"))
-        rows = ActiveUsers.objects.filter(resolution="day", period__gte=start)
+        rows = ActiveUsers.objects.filter(resolution="day", **within(r, "period", "day"))
     table = [[r.label_of(period), users] for period, users in rows.order_by("period").values_list("period", "users")]
     title = "Active users per minute" if r.minute_grain else "Daily active users"
     return Panel("active-users", title, ["period", "users"], table, "line", timeline=True)
@@ -33,9 +32,7 @@ def per_user_panels(r: Range) -> list[Panel]:
     (a user with one request has a zero-length session).
     """
     days: dict = defaultdict(lambda: {"users": 0, "requests": 0, "seconds": 0.0})
-    rows = UserUsageDay.objects.filter(day__gte=period_start(r, "day")).values_list(
-        "day", "requests", "first_at", "last_at"
-    )
+    rows = UserUsageDay.objects.filter(**within(r, "day")).values_list("day", "requests", "first_at", "last_at")
     for day, requests, first, last in rows:
         days[day]["users"] += 1
         days[day]["requests"] += requests
@@ -55,10 +52,7 @@ def per_user_panels(r: Range) -> list[Panel]:
 
 def daily_count_panels(r: Range) -> list[Panel]:
     counts = (
-        DailyCount.objects.filter(day__gte=period_start(r, "day"))
-        .values("kind", "name")
-        .annotate(n=Sum("count"))
-        .order_by("-n")
+        DailyCount.objects.filter(**within(r, "day")).values("kind", "name").annotate(n=Sum("count")).order_by("-n")
     )
     by_kind: dict = defaultdict(list)
     for row in counts:

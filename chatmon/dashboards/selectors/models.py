@@ -43,7 +43,7 @@ def _period(r: Range) -> str:
 
 
 def read(r: Range) -> Data:
-    rows = {key: sums for key, sums in mf.rows_since(r.start, grain=_period(r)).items() if key[0] <= r.end}
+    rows = {key: sums for key, sums in mf.rows_since(r.start, grain=_period(r)).items() if key[0] < r.end}
     model_spends = mf.spends(r.start, r.end, hourly=not r.minute_grain)
     return Data(rows, mf.totals(rows, "model"), mf.totals(rows, "provider"), model_spends,
                 mf.provider_spends(rows, model_spends))  # fmt: skip

@@ -9,7 +9,7 @@ from chatmon.dashboards.histogram import percentile
 from chatmon.dashboards.models import RequestHour
 from chatmon.dashboards.panels import Link, Panel
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import bucketed, period_start, ratio
+from chatmon.dashboards.selectors.common import bucketed, period_start, ratio, within
 from chatmon.monitoring import recent
 from chatmon.monitoring.aggregator import BUCKET_FIELDS
 from chatmon.monitoring.models import RequestRollup
@@ -19,9 +19,9 @@ COUNTERS = ["count", "errors", "duration_sum_us", *BUCKET_FIELDS]
 
 def _source(r: Range):
     if r.minute_grain:
-        rows, period = RequestRollup.objects.filter(minute__gte=period_start(r, "minute")), "minute"
+        rows, period = RequestRollup.objects.filter(**within(r, "minute")), "minute"
     else:
-        rows, period = RequestHour.objects.filter(hour__gte=period_start(r, "hour")), "hour"
+        rows, period = RequestHour.objects.filter(**within(r, "hour")), "hour"
     if r.filters.route:  # the route drill-down (links.route)
         rows = rows.filter(route=r.filters.route)
     if r.filters.method:

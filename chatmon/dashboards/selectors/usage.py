@@ -12,7 +12,7 @@ from chatmon.dashboards import conf, links
 from chatmon.dashboards.models import ModelUsageHour, UserUsageDay, ViolationHour
 from chatmon.dashboards.panels import Panel, money_columns
 from chatmon.dashboards.ranges import Range
-from chatmon.dashboards.selectors.common import bucketed, grain, period_start, pivot
+from chatmon.dashboards.selectors.common import bucketed, grain, period_start, pivot, within
 from ledger import money
 from ledger import selectors as ledger_selectors
 from violations import selectors as violation_selectors
@@ -24,8 +24,8 @@ MONEY = {1: "credits", 2: "money"}  # formats of a panel whose columns 1 and 2 a
 def _model_rows(r: Range) -> list[dict]:
     """Spends per period and model: `prompt`, `completion`, `credits`, `requests` under the range's grain."""
     if r.minute_grain:
-        return list(ledger_selectors.spends_by_model_minute(since=period_start(r, "minute")))
-    rows = ModelUsageHour.objects.filter(hour__gte=period_start(r, "hour")).values(
+        return list(ledger_selectors.spends_by_model_minute(since=period_start(r, "minute"), until=r.end))
+    rows = ModelUsageHour.objects.filter(**within(r, "hour")).values(
         "hour", "model", "prompt_tokens", "completion_tokens", "credits", "requests"
     )
     return [{**row, "prompt": row["prompt_tokens"], "completion": row["completion_tokens"]} for row in rows]
@@ -67,7 +67,7 @@ def model_panels(r: Range) -> list[Panel]:
 
 def top_spenders(r: Range) -> Panel:
     rows = list(
-        UserUsageDay.objects.filter(day__gte=period_start(r, "day"))
+        UserUsageDay.objects.filter(**within(r, "day"))
         .values("user_id")
         .annotate(credits=Sum("credits"), tokens=Sum("tokens"), requests=Sum("requests"))
         .order_by("-credits")[: conf.top_n()]
@@ -86,11 +86,10 @@ def top_spenders(r: Range) -> Panel:
 def denials_panel(r: Range) -> Panel:
     # violations records each ledger balance denial as a score-0 TOKEN_BALANCE violation.
     if r.minute_grain:
-        rows = violation_selectors.violations_by_minute(since=period_start(r, "minute"))
+        rows = violation_selectors.violations_by_minute(since=period_start(r, "minute"), until=r.end)
         grouped = [row for row in rows if row["type"] == ViolationType.TOKEN_BALANCE]
     else:
-        start = period_start(r, "hour")
-        grouped = ViolationHour.objects.filter(hour__gte=start, type=ViolationType.TOKEN_BALANCE).values(
+        grouped = ViolationHour.objects.filter(**within(r, "hour"), type=ViolationType.TOKEN_BALANCE).values(
             "hour", "count"
         )
     buckets = bucketed(r, grouped, grain(r), ["count"])
