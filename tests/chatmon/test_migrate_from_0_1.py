@@ -91,11 +91,14 @@ TABLES = {
 MOVED_CONTENT_TYPES = {old.lower(): new.lower() for old, new in TABLES.values() if old != new and old.count(".") == 1}
 # Tables whose rows legitimately change: permissions follow their model; content types are only added.
 CHANGING = {"auth_permission", "contenttypes_contenttype"}
-# Columns added since 0.1, with the value the migration gives 0.1's rows: its audit events keep hash version 1.
+# Columns added since 0.1 (or set anew by a migration), with the value the migration gives 0.1's rows: its audit
+# events keep hash version 1.
 ADDED_COLUMNS = {
     "auditlog_auditevent": {"hash_version": 1},
     "ledger_transaction": {"item": ""},
     "alertrule": {"subject": ""},  # a rule watches every model, user or budget until told otherwise
+    # chatmon_dashboards 0003 empties the cursor: the next rollup run backfills the rollups it adds.
+    "rollupcursor": {"complete_through": None},
     # LibreChat's interval refill and no cap of the user's own: 0.1's balances behave as before.
     "ledger_balance": {"refill_schedule": "", "refill_time": None, "refill_weekday": None, "refill_day": None,
                        "spend_cap_period": "", "spend_cap_credits": None},
