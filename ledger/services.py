@@ -230,28 +230,57 @@ def spend_batch(spends: Iterable[Mapping]) -> list[SpendResult | LedgerInputErro
 
 
 def _write_many(spends: list[tuple[Charge, list[Transaction]]]) -> list[tuple[list[Transaction], float | None]]:
-    """_write for many spends in one transaction: (written rows, balance after) per spend, in order."""
+    """_write for many spends in one transaction: (written rows, balance after) per spend, in order.
+
+    The statements do not grow with the batch where they need not: the balances are locked in one query, the
+    rows go in one insert (PostgreSQL, when every row has a message id) and the balances are saved in one
+    executemany; only users with holds settle them spend by spend, and only a message charged before in part
+    has its user's rows chained again.
+    """
     now = timezone.now()
     db = connections[DEFAULT_DB_ALIAS]
-    by_user: dict[Any, list[int]] = {}
-    for position, (charge, _) in enumerate(spends):
-        by_user.setdefault(charge.user_id, []).append(position)
-    out: list[Any] = [None] * len(spends)
     with transaction.atomic(), db.cursor() as cursor:
-        for user_id in sorted(by_user, key=str):
-            if not conf.balance_enabled():
-                for position in by_user[user_id]:
-                    out[position] = spendsql.insert_new(cursor, db, spends[position][1]), None
-                continue
-            pk, credits, held = _locked(cursor, db, user_id)
-            changed = False
-            for position in by_user[user_id]:
-                written, credits, held = _apply(cursor, db, user_id, credits, held, spends[position][1], True, now)
-                out[position] = written, credits
-                changed = changed or bool(written)
-            if changed:
-                spendsql.save_balance(cursor, db, pk, credits, held, now)
+        if not conf.balance_enabled():
+            return [(spendsql.insert_new(cursor, db, rows), None) for _, rows in spends]
+        by_user: dict[Any, list[int]] = {}
+        for position, (charge, _) in enumerate(spends):
+            by_user.setdefault(charge.user_id, []).append(position)
+        locked = _locked_many(cursor, db, list(by_user))
+        for user_id, positions in by_user.items():  # chained as if all were new, as _write does
+            credits = locked[user_id][1]
+            for position in positions:
+                credits = book.chain_from(credits, spends[position][1])
+        written = spendsql.insert_spends(cursor, db, [rows for _, rows in spends])
+        out: list[Any] = [None] * len(spends)
+        saves = []
+        for user_id, positions in by_user.items():
+            pk, credits, held = locked[user_id]
+            rechain = any(len(written[position]) < len(spends[position][1]) for position in positions)
+            for position in positions:
+                rows = written[position]
+                if rechain:
+                    credits = book.chain_from(credits, rows)
+                elif rows:
+                    credits = rows[-1].balance_after
+                if rows:
+                    held = _settle(cursor, db, user_id, held, now)
+                out[position] = rows, credits
+            if rechain:
+                spendsql.save_chain(cursor, db, [row for position in positions for row in written[position]])
+            if any(written[position] for position in positions):
+                saves.append((pk, credits, held))
+        spendsql.save_balances(cursor, db, saves, now)
     return out
+
+
+def _locked_many(cursor, db, user_ids: list) -> dict[Any, tuple]:
+    """_locked for many users: user id -> (pk, credits, held) of their locked balances, created empty when
+    missing."""
+    found = spendsql.lock_balances(cursor, db, user_ids)
+    missing = [user_id for user_id in user_ids if user_id not in found]
+    for user_id, balance in book.locked_balances(missing, create=OPEN_AT_ZERO).items():
+        found[user_id] = balance.pk, balance.token_credits, balance.held_credits
+    return found
 
 
 def spend_calls(
@@ -356,11 +385,33 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
     now = timezone.now()
     # The connection itself, not django.db.connection: each attribute read through that proxy costs a lookup.
     db = connections[DEFAULT_DB_ALIAS]
+    balances = conf.balance_enabled()
+    if balances and spendsql.runs_own_transaction(db):
+        with spendsql.own_transaction(db) as cursor:
+            found = spendsql.begin_and_lock_balance(cursor, db, charge.user_id)
+            if found is not None:
+                return _write_locked(cursor, db, charge.user_id, found, rows, settle, now)
+        # The user has no balance yet: it is created under Django's transaction below (once per user).
     with transaction.atomic(), db.cursor() as cursor:
-        if not conf.balance_enabled():
+        if not balances:
             return spendsql.insert_new(cursor, db, rows), None
-        pk, credits, held = _locked(cursor, db, charge.user_id)
-        written, after, held = _apply(cursor, db, charge.user_id, credits, held, rows, settle, now)
+        return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
+
+
+def _write_locked(cursor, db, user_id, found: tuple, rows: list[Transaction], settle: bool, now) -> tuple:
+    """One spend's rows on the balance `found` (pk, credits, held), locked in this transaction, and the balance
+    saved: (written rows, credits after)."""
+    pk, credits, held = found
+    if settle and held > 0:
+        written, after, held = _apply(cursor, db, user_id, credits, held, rows, settle, now)
+        if written:
+            spendsql.save_balance(cursor, db, pk, after, held, now)
+        return written, after
+    # Nothing to settle: the insert also saves the balance when every row is new (one statement on PostgreSQL).
+    after = book.chain_from(credits, rows)
+    written = spendsql.insert_and_save_balance(cursor, db, rows, pk, after, held, now)
+    if len(written) < len(rows):
+        after = _rechain(cursor, db, credits, written)
         if written:
             spendsql.save_balance(cursor, db, pk, after, held, now)
     return written, after
@@ -372,7 +423,7 @@ def _apply(cursor, db, user_id, credits: float, held: float, rows: list[Transact
     after = book.chain_from(credits, rows)
     written = spendsql.insert_new(cursor, db, rows)
     if len(written) < len(rows):
-        after = _rechain(credits, written)
+        after = _rechain(cursor, db, credits, written)
     if written and settle:
         held = _settle(cursor, db, user_id, held, now)
     return written, after, held
@@ -387,11 +438,10 @@ def _locked(cursor, db, user_id) -> tuple:
     return found
 
 
-def _rechain(credits: float, written: list[Transaction]) -> float:
+def _rechain(cursor, db, credits: float, written: list[Transaction]) -> float:
     """Part of a retried message was charged before: chain the rows actually written from the locked credits."""
     after = book.chain_from(credits, written)
-    if written:
-        Transaction.objects.bulk_update(written, ["balance_before", "balance_after", "written_off"])
+    spendsql.save_chain(cursor, db, written)
     return after
 
 

@@ -6,12 +6,23 @@ the insert's columns come from the models' metadata): one locking SELECT of the 
 (multi-row with RETURNING on PostgreSQL, one row per statement on SQLite) whose `ON CONFLICT DO NOTHING`
 against the unique (user, message id, token type, item) constraint is also the idempotency check, and one UPDATE of
 the balance (plus one UPDATE ... RETURNING settling a hold when the user has any; SQLite 3.35+ has RETURNING).
+
+On PostgreSQL each statement is a round trip, and a spend waits for every one of them while holding its
+user's lock, so they are folded: outside an atomic block a spend runs its own transaction, its BEGIN sent with
+the lock (own_transaction, begin_and_lock_balance), and the insert saves the balance in the same statement when
+there is no hold to settle (insert_and_save_balance): three round trips, COMMIT included, instead of five. A
+batch locks its users' balances in one query, inserts every row in one statement and saves the balances in one
+executemany (lock_balances, insert_spends, save_balances).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db import DatabaseError
 
 from ledger.models import Balance, Hold, Transaction
 
@@ -26,7 +37,13 @@ class _Statements:
     insert_row: str
     insert_head: str
     insert_tail: str
+    # insert_spends(): the written rows named by (user, message id, token type, item).
+    insert_tail_keyed: str
+    lock_many: str
     save_balance: str
+    save_chain: str
+    # A CTE for insert_and_save_balance(): the rows' insert, then the balance's update if all were written.
+    save_balance_after_insert: str
     settle_hold: str
     # Whether the insert reports the written rows with RETURNING (else with rowcount and lastrowid, one by one).
     returning: bool
@@ -43,7 +60,19 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
         insert_row="(" + ", ".join(["%s"] * len(fields)) + ")",
         insert_head=f"INSERT INTO {tx} ({columns}) VALUES ",
         insert_tail=" ON CONFLICT DO NOTHING" + " RETURNING id, token_type, item" * returning,
+        insert_tail_keyed=" ON CONFLICT DO NOTHING RETURNING id, user_id, message_id, token_type, item",
+        # Locked in user order, so two batches locking overlapping users cannot deadlock.
+        lock_many=(
+            f"SELECT user_id, id, token_credits, held_credits FROM {balance} WHERE user_id IN (%s)"
+            f" ORDER BY user_id{' FOR UPDATE' * for_update}"
+        ),
         save_balance=f"UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s WHERE id = %s",
+        save_chain=f"UPDATE {tx} SET balance_before = %s, balance_after = %s, written_off = %s WHERE id = %s",
+        save_balance_after_insert=(
+            f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
+            " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
+            " SELECT id, token_type, item FROM written"
+        ),
         # The oldest active hold, closed in one statement; the balance row lock serialises every hold change.
         settle_hold=(
             f"UPDATE {hold} SET status = %s, closed_at = %s WHERE id = (SELECT id FROM {hold}"
@@ -77,7 +106,88 @@ def insert_new(cursor, connection, rows: list[Transaction]) -> list[Transaction]
     """Insert the rows whose (user, message id, token type, item) is not recorded yet; returns those, with their
     pks."""
     sql = _sql(connection)
-    params = [
+    params = _insert_params(sql, connection, rows)
+    if sql.returning:
+        # One statement; a spend's rows have distinct (token type, item) pairs, so RETURNING's say which rows
+        # were written.
+        cursor.execute(_insert_rows(sql, rows), [value for values in params for value in values])
+        return _written(connection, rows, cursor.fetchall())
+    pks = []
+    for row, values in zip(rows, params, strict=True):
+        cursor.execute(sql.insert_head + sql.insert_row + sql.insert_tail, values)
+        if cursor.rowcount:
+            pks.append((cursor.lastrowid, row.token_type, row.item))
+    return _written(connection, rows, pks)
+
+
+def lock_balances(cursor, connection, user_ids: list) -> dict:
+    """lock_balance() for many users in one query: user id -> (pk, token_credits, held_credits) of those who
+    have a balance."""
+    if not user_ids:
+        return {}
+    by_text = {str(user_id): user_id for user_id in user_ids}
+    cursor.execute(_sql(connection).lock_many % ", ".join(["%s"] * len(user_ids)), list(user_ids))
+    return {by_text[str(user_id)]: (pk, credits, held) for user_id, pk, credits, held in cursor.fetchall()}
+
+
+def insert_spends(cursor, connection, spends: list[list[Transaction]]) -> list[list[Transaction]]:
+    """insert_new() for many spends: the rows written, per spend. One statement on PostgreSQL when every row
+    has a message id, whose RETURNING then names each written row by (user, message id, token type, item); a
+    message sent twice in one batch is written for its first spend only. Otherwise one insert_new() a spend."""
+    sql = _sql(connection)
+    rows = [row for spend in spends for row in spend]
+    if not sql.returning or len(spends) < 2 or any(row.message_id is None for row in rows):
+        return [insert_new(cursor, connection, spend) for spend in spends]
+    params = [value for values in _insert_params(sql, connection, rows) for value in values]
+    cursor.execute(sql.insert_head + ", ".join([sql.insert_row] * len(rows)) + sql.insert_tail_keyed, params)
+    pks = {(str(user_id), message_id, token_type, item): pk for pk, user_id, message_id, token_type, item in cursor}
+    out = []
+    for spend in spends:
+        written = []
+        for row in spend:
+            pk = pks.pop((str(row.user_id), row.message_id, row.token_type, row.item), None)
+            if pk is not None:
+                written.append(_saved(row, pk, connection))
+        out.append(written)
+    return out
+
+
+def insert_and_save_balance(cursor, connection, rows: list[Transaction], pk, credits: float, held: float, now):
+    """insert_new(), then save_balance() if every row was written (else the caller re-chains the written rows
+    and saves the balance itself). On PostgreSQL one statement: a CTE inserting the rows and updating the
+    balance when the insert wrote them all."""
+    sql = _sql(connection)
+    if not sql.returning:
+        written = insert_new(cursor, connection, rows)
+        if len(written) == len(rows):
+            save_balance(cursor, connection, pk, credits, held, now)
+        return written
+    updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    params = [value for values in _insert_params(sql, connection, rows) for value in values]
+    cursor.execute(
+        f"WITH written AS ({_insert_rows(sql, rows)}), {sql.save_balance_after_insert}",
+        [*params, credits, held, updated_at, pk, len(rows)],
+    )
+    return _written(connection, rows, cursor.fetchall())
+
+
+def save_balances(cursor, connection, balances: list[tuple], now: datetime) -> None:
+    """save_balance() for many (pk, credits, held) in one executemany (pipelined on PostgreSQL)."""
+    if balances:
+        updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+        params = [[credits, held, updated_at, pk] for pk, credits, held in balances]
+        cursor.executemany(_sql(connection).save_balance, params)
+
+
+def save_chain(cursor, connection, rows: list[Transaction]) -> None:
+    """Save the rows' balance_before, balance_after and written_off (chained again after a partial insert)."""
+    if rows:
+        params = [[row.balance_before, row.balance_after, row.written_off, row.pk] for row in rows]
+        cursor.executemany(_sql(connection).save_chain, params)
+
+
+def _insert_params(sql: _Statements, connection, rows: list[Transaction]) -> list[list]:
+    return [
         [
             value if value is None or type(value) in plain else field.get_db_prep_save(value, connection)
             for attname, field, plain in sql.insert_fields
@@ -85,25 +195,55 @@ def insert_new(cursor, connection, rows: list[Transaction]) -> list[Transaction]
         ]
         for row in rows
     ]
-    if sql.returning:
-        # One statement; a spend's rows have distinct (token type, item) pairs, so RETURNING's say which rows
-        # were written.
-        flat = [value for values in params for value in values]
-        cursor.execute(sql.insert_head + ", ".join([sql.insert_row] * len(rows)) + sql.insert_tail, flat)
-        pks = {(token_type, item): pk for pk, token_type, item in cursor.fetchall()}
-    else:
-        pks = {}
-        for row, values in zip(rows, params, strict=True):
-            cursor.execute(sql.insert_head + sql.insert_row + sql.insert_tail, values)
-            if cursor.rowcount:
-                pks[row.token_type, row.item] = cursor.lastrowid
-    written = []
-    for row in rows:
-        if (row.token_type, row.item) in pks:
-            row.pk = pks[row.token_type, row.item]
-            row._state.adding, row._state.db = False, connection.alias
-            written.append(row)
-    return written
+
+
+def _insert_rows(sql: _Statements, rows: list[Transaction]) -> str:
+    return sql.insert_head + ", ".join([sql.insert_row] * len(rows)) + sql.insert_tail
+
+
+def _written(connection, rows: list[Transaction], inserted) -> list[Transaction]:
+    """The rows the insert wrote, given its (pk, token type, item) triples, with their pks set."""
+    pks = {(token_type, item): pk for pk, token_type, item in inserted}
+    return [_saved(row, pks[row.token_type, row.item], connection) for row in rows if (row.token_type, row.item) in pks]
+
+
+def _saved(row: Transaction, pk, connection) -> Transaction:
+    """The row as the ORM leaves a saved one."""
+    row.pk = pk
+    row._state.adding, row._state.db = False, connection.alias
+    return row
+
+
+def runs_own_transaction(connection) -> bool:
+    """Whether a spend may run its transaction itself (own_transaction): PostgreSQL outside any atomic block,
+    with Django's default client-side binding, whose cursor takes several statements in one call."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
+
+
+@contextmanager
+def own_transaction(connection) -> Iterator:
+    """A cursor for a transaction the caller opens with begin_and_lock_balance(): COMMIT when the block ends,
+    ROLLBACK when it raises. Under Django's atomic() psycopg sends BEGIN on its own before the first statement
+    and waits for it: a round trip more per spend."""
+    with connection.cursor() as cursor:
+        try:
+            yield cursor
+        except BaseException:
+            with suppress(DatabaseError):  # a broken connection: the error that broke it is the one to raise
+                cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+
+def begin_and_lock_balance(cursor, connection, user_id) -> tuple | None:
+    """BEGIN and lock_balance() in one round trip (inside own_transaction())."""
+    cursor.execute("BEGIN; " + _sql(connection).lock, [user_id])
+    cursor.nextset()
+    return cursor.fetchone()
 
 
 def settle_oldest_hold(cursor, connection, user_id, now: datetime) -> float | None:

@@ -1,0 +1,98 @@
+"""A spend outside any atomic block runs its own transaction: on PostgreSQL its BEGIN goes out with the
+balance's lock, and the rows' insert saves the balance in the same statement (ledger/spendsql.py). These tests
+run without the test's wrapping transaction, so that path is the one taken; on SQLite they check the same
+behaviour through Django's atomic()."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledger import services, spendsql
+from ledger.models import Balance, Hold, Transaction
+from tests.ledger.conftest import credits
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def chain_holds(user) -> None:
+    """Every row starts where the one before it ended, and the balance is where the last one ended."""
+    rows = list(Transaction.objects.filter(user=user).order_by("id"))
+    for before, after in itertools.pairwise(rows):
+        assert after.balance_before == before.balance_after
+    assert credits(user) == rows[-1].balance_after
+
+
+def test_a_spend_charges_and_saves_the_balance(funded):
+    result = services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    assert result.balance == 1_000_000 - 250 - 100 == credits(funded)
+    assert (result.prompt.pk, result.completion.pk) == tuple(
+        Transaction.objects.filter(user=funded, message_id="m").order_by("id").values_list("pk", flat=True)
+    )
+    chain_holds(funded)
+
+
+# PostgreSQL: three round trips, BEGIN and COMMIT included (it was five). SQLite has no round trips to save.
+STATEMENTS = {
+    "postgresql": ["BEGIN;", "WITH", "COMMIT"],
+    "sqlite": ["BEGIN", "SELECT", "INSERT", "INSERT", "UPDATE", "COMMIT"],
+}
+
+
+def test_a_spend_takes_the_fewest_statements(funded):
+    with CaptureQueriesContext(connection) as queries:
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == STATEMENTS[connection.vendor]
+
+
+def test_a_retried_message_is_charged_once(funded):
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    again = services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    assert again.balance == 1_000_000 - 350 == credits(funded)
+    assert Transaction.objects.filter(user=funded, message_id="m").count() == 2
+    chain_holds(funded)
+
+
+def test_a_message_charged_in_part_gets_the_rest_chained_from_the_balance(funded):
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="m")
+    rest = services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    assert rest.completion.balance_before == 1_000_000 - 250
+    assert rest.balance == 1_000_000 - 350 == credits(funded)
+    chain_holds(funded)
+
+
+def test_a_spend_settles_the_oldest_hold(funded):
+    first = services.check_balance(user=funded, model="gpt-4o", amount=100).hold
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10)
+    first.refresh_from_db()
+    assert first.status == Hold.Status.SETTLED
+    assert Balance.objects.get(user=funded).held_credits == 0
+    chain_holds(funded)
+
+
+def test_a_first_spend_opens_the_balance_at_zero(member, balances_on):
+    result = services.spend_tokens(user=member, model="gpt-4o", prompt_tokens=100)
+    assert result.balance == 0 == credits(member)
+    assert result.prompt.written_off == 250
+
+
+def test_a_failure_after_the_insert_leaves_nothing_written(funded, monkeypatch):
+    real = spendsql.insert_and_save_balance
+
+    def insert_then_fail(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("the process died half way")
+
+    monkeypatch.setattr(spendsql, "insert_and_save_balance", insert_then_fail)
+    with pytest.raises(RuntimeError):
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    monkeypatch.undo()
+    assert not Transaction.objects.filter(user=funded, message_id="m").exists()
+    assert credits(funded) == 1_000_000
+    # The connection is back in autocommit with no transaction open: the next spend commits.
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="m")
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert credits(funded) == 1_000_000 - 250
