@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from ledger import balancesettings, book, caps, conf, metrics, pricing, schedules, signals
+from ledger import balancesettings, book, calls, caps, conf, metrics, pricing, schedules, signals
 from ledger.models import Balance, Hold, Transaction
 from ledger.overrides import table_at
 from ledger.validation import MAX_TOKENS, checked_number, checked_token_config
@@ -72,18 +72,22 @@ def _refill_at(balance: Balance) -> datetime | None:
 
 
 def check_balance(
-    *, user, model, amount, token_type="prompt", endpoint=None, endpoint_token_config=None
+    *, user, model, amount, token_type="prompt", endpoint=None, endpoint_token_config=None, items=None
 ) -> BalanceCheck:
-    """May `user` spend about `amount` tokens of `model`? If so, hold their cost (see BalanceCheck.hold).
+    """May `user` spend about `amount` tokens of `model`, and the priced calls `items`? If so, hold their cost
+    (see BalanceCheck.hold).
 
     LibreChat's rule: cost = amount x rate (no premium tier); a missing balance is created with
     LEDGER_START_BALANCE and the configured auto-refill; when the request would leave nothing and a refill
     is due, the refill is applied first; the request is admitted when the available credits cover the cost.
+    `items` (spend_calls' items: an image, web searches) add their price to the cost, so a request that will
+    make priced calls is held for them as for its tokens; the message's token spend settles the one hold.
     A denial sends ledger.signals.balance_denied. With balances off every request is admitted, unheld.
     """
     amount = checked_number(amount, name="amount", limit=MAX_TOKENS)
     endpoint_token_config = checked_token_config(endpoint_token_config)
-    if endpoint and endpoint in conf.free_endpoints():
+    free = bool(endpoint) and endpoint in conf.free_endpoints()
+    if free:
         # A free endpoint's request costs nothing: admitted, nothing held.
         endpoint_token_config = pricing.FREE_TOKEN_CONFIG
     user_id = book.user_id_of(user)
@@ -92,6 +96,8 @@ def check_balance(
         model=model, token_type=token_type, endpoint=endpoint, endpoint_token_config=endpoint_token_config
     )
     cost = amount * rate
+    if items:
+        cost += calls.items_cost(items, moment=now, free=free)
     refused = balancesettings.refusal(
         user_id=user_id, model=model, endpoint=endpoint, cost=cost, now=now
     ) or caps.refusal(user_id=user_id, cost=cost, now=now)

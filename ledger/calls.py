@@ -25,7 +25,7 @@ from pathlib import Path
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ledger import conf
+from ledger import conf, overrides
 from ledger.models import CREDITS_PER_USD, CallPriceOverride, Transaction
 from ledger.validation import MAX_CALLS, MAX_UNIT_PRICE, LedgerInputError, checked_number
 
@@ -122,21 +122,27 @@ def shipped() -> CallPriceTable:
     )
 
 
-_cache: dict = {"read_at": None, "rows": (), "tables": {}}
+_cache: dict = {"read_at": None, "version": None, "rows": (), "tables": {}}
 
 
 def _override_rows() -> tuple:
+    # The version stamp token price overrides use (ledger/overrides.py), read first for the same reason: a
+    # change made in another process reaches this one within LEDGER_PRICE_STAMP_SECONDS, not at the rows' age.
+    version = overrides.shared_version()
     read_at = _cache["read_at"]
-    if read_at is None or time.monotonic() - read_at > conf.price_cache_seconds():
+    expired = read_at is None or time.monotonic() - read_at > conf.price_cache_seconds()
+    if expired or (version is not None and version != _cache["version"]):
         _cache["rows"] = tuple(CallPriceOverride.objects.order_by("effective_from", "pk"))
         _cache["tables"] = {}
         _cache["read_at"] = time.monotonic()
+        _cache["version"] = version
     return _cache["rows"]
 
 
 @receiver([post_save, post_delete], sender=CallPriceOverride)
-def forget_overrides(**_kwargs) -> None:
-    _cache["read_at"] = None
+def forget_overrides(using: str = "default", **_kwargs) -> None:
+    _cache["read_at"] = None  # this process: at its next spend
+    overrides.announce_change(using=using)  # the others: through the shared stamp, once committed
 
 
 def table_at(moment: datetime) -> CallPriceTable:
@@ -243,3 +249,10 @@ def call_rows(table: CallPriceTable, charge: CallCharge, items: list[CallItem]) 
             )
         )
     return rows
+
+
+def items_cost(items, *, moment: datetime, free: bool = False) -> float:
+    """What spend_calls would charge for `items` at `moment` (validated the same way, LedgerInputError when
+    not): the cost a balance check adds to the tokens' and holds (ledger.admission.check_balance)."""
+    charge = CallCharge(user_id=None, conversation_id=None, message_id=None, endpoint=None, context=None, free=free)
+    return 0.0 - sum(row.token_value for row in call_rows(table_at(moment), charge, checked_items(items)))

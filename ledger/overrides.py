@@ -40,9 +40,10 @@ _cache: dict = {
 }  # fmt: skip
 
 
-def _shared_version() -> str | None:
-    """The overrides' version stamp, read from the shared cache at most every LEDGER_PRICE_STAMP_SECONDS (a
-    spend in between reuses the last one: no network round trip per spend); None when it cannot be read."""
+def shared_version() -> str | None:
+    """The overrides' version stamp (token and call price overrides share it: ledger/calls.py), read from the
+    shared cache at most every LEDGER_PRICE_STAMP_SECONDS (a spend in between reuses the last one: no network
+    round trip per spend); None when it cannot be read."""
     now = time.monotonic()
     checked = _cache["stamp_read_at"]
     if checked is not None and now - checked < conf.price_stamp_seconds():
@@ -72,7 +73,7 @@ def _shared_version() -> str | None:
 def _override_rows() -> tuple:
     # The stamp is read before the rows: a change committed in between is then either in the rows read or
     # announced by a stamp that differs at the next call, never lost.
-    version = _shared_version()
+    version = shared_version()
     read_at = _cache["read_at"]
     expired = read_at is None or time.monotonic() - read_at > conf.price_cache_seconds()
     if expired or (version is not None and version != _cache["version"]):
@@ -85,7 +86,13 @@ def _override_rows() -> tuple:
 
 @receiver([post_save, post_delete], sender=PriceOverride)
 def forget_overrides(using: str = "default", **_kwargs) -> None:
-    _cache["read_at"] = _cache["stamp_read_at"] = None  # this process: at its next spend
+    _cache["read_at"] = None  # this process: at its next spend
+    announce_change(using=using)
+
+
+def announce_change(using: str = "default") -> None:
+    """A token or call price override changed: every process re-reads its overrides at its next stamp read."""
+    _cache["stamp_read_at"] = None
     # Other processes: once the change is committed, so that a process told of it reads the changed rows.
     transaction.on_commit(_publish_change, using=using)
 

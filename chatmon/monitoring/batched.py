@@ -134,7 +134,7 @@ class GenerationMetrics:
         self._pending = _PendingGenerations()
 
     def record(
-        self, *, model: str, provider: str, outcome: str, ttft_s: float | None, duration_s: float, tokens: dict
+        self, *, model: str, provider: str, outcome: str, ttft_s: float | None, duration_s: float | None, tokens: dict
     ) -> None:
         with self._lock:
             pending = self._pending
@@ -142,7 +142,8 @@ class GenerationMetrics:
             pending.generations[key] = pending.generations.get(key, 0) + 1
             if ttft_s is not None:
                 _observe(pending.ttft, (model, provider), ttft_s)
-            _observe(pending.durations, (model, provider), duration_s)
+            if duration_s is not None:  # None: our own refusal, no provider time (generations.duration_of)
+                _observe(pending.durations, (model, provider), duration_s)
             for kind, amount in tokens.items():
                 if amount:
                     key = (model, provider, kind)

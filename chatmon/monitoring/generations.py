@@ -4,8 +4,8 @@
 provider: chatmon.monitoring.aggregator) and to its batched Prometheus metrics; the flusher thread sends both on
 (Redis every few seconds, then compaction into GenerationRollup rows), exactly as request monitoring does.
 
-Labels stay bounded: the model is the price table's value key (ledger.pricing.value_key), "other" for a model
-the table does not price, and the provider one of MONITORING_GENERATION_PROVIDERS or "other".
+Labels stay bounded: the model is the price table's value key (with operators' price overrides), "other" for a
+model the table does not price, and the provider one of MONITORING_GENERATION_PROVIDERS or "other".
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from chatmon.monitoring import conf, flusher
 from chatmon.monitoring.aggregator import buffer
@@ -27,7 +29,8 @@ from chatmon.monitoring.generation_fields import (
     TTFT_FIELDS,
     bucket_index,
 )
-from ledger import pricing
+from ledger.overrides import table_at
+from ledger.pricing import PriceTable
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +72,18 @@ class GenerationReport:
                 raise ValueError(f"{name} must be a whole number from 0 to {MAX_TOKENS}, not {value!r}")
 
 
-@functools.lru_cache(maxsize=1024)  # per generation: match each (model, endpoint) against the table once
 def model_label(model: str) -> str:
+    """The model's value key in the price table in force now, operators' price overrides included: a model
+    priced only by an override counts under its pattern, as its spends do (the model figures join the two on
+    it). Overrides are operator-defined, so the labels stay bounded."""
+    return _label(table_at(timezone.now()), model)
+
+
+@functools.lru_cache(maxsize=1024)  # per generation: match each model against a table once
+def _label(table: PriceTable, model: str) -> str:
     # Without the endpoint: LibreChat's quirk (an endpoint named like a price key skips matching) would fold a
     # priced model into "other" here.
-    return pricing.value_key(model) or OTHER
+    return table.value_key(model) or OTHER
 
 
 def provider_label(provider: str | None) -> str:
@@ -85,11 +95,23 @@ def _providers(names: tuple[str, ...]) -> dict[str, str]:
     return {name.lower(): name for name in names}
 
 
+REFUSED = "refused"
+
+
+def duration_of(report: GenerationReport) -> float | None:
+    """The generation's duration in seconds for the duration histograms; None for our own refusal, which never
+    reached the provider: its near-zero time would pull a model's duration percentiles below its time to first
+    token (on the demo, where balance and policy refusals are common, a model's p50 read 100 ms against a TTFT
+    of 600). Refusals are still counted, as requests and in their own column."""
+    return None if report.outcome == REFUSED else report.duration_ms / 1000
+
+
 def counters_of(report: GenerationReport) -> dict[int, int]:
     """The report as additions to a rollup row (generation_fields.INDEX -> amount)."""
     counters = {INDEX["count"]: 1, INDEX[report.outcome]: 1, INDEX["regenerations"]: int(report.regeneration)}
-    counters[INDEX["duration_sum_ms"]] = round(report.duration_ms)
-    counters[bucket_index(DURATION_FIELDS, report.duration_ms)] = 1
+    if report.outcome != REFUSED:  # a duration is the provider's: see duration_of
+        counters[INDEX["duration_sum_ms"]] = round(report.duration_ms)
+        counters[bucket_index(DURATION_FIELDS, report.duration_ms)] = 1
     if report.ttft_ms is not None:
         counters[INDEX["ttft_count"]] = 1
         counters[INDEX["ttft_sum_ms"]] = round(report.ttft_ms)
@@ -116,7 +138,7 @@ def record_generation(report: GenerationReport, *, at: float | None = None) -> N
     buffer.add_generation(now=now, model=model, provider=provider, counters=counters_of(report))
     generation_metrics.record(
         model=model, provider=provider, outcome=report.outcome,
-        ttft_s=None if report.ttft_ms is None else report.ttft_ms / 1000, duration_s=report.duration_ms / 1000,
+        ttft_s=None if report.ttft_ms is None else report.ttft_ms / 1000, duration_s=duration_of(report),
         tokens={"prompt": report.prompt_tokens, "completion": report.completion_tokens,
                 "cache_read": report.cache_read_tokens, "cache_write": report.cache_write_tokens},
     )  # fmt: skip

@@ -54,6 +54,27 @@ def test_call_rows_are_listed_with_the_users_transactions(funded_api):
     assert (newest["token_type"], newest["item"], newest["raw_amount"]) == ("call", "web_search:openai", -3)
 
 
+def test_a_balance_check_holds_the_calls_it_announces(api, balances_on):
+    """The start balance (20,000) covers the prompt, not an hd image (80,000): denied with the whole cost; with
+    credits, admitted and held for both, and the message's token spend settles that one hold."""
+    check = {"user": "u1", "model": "gpt-4o", "amount": 100, "items": [IMAGE]}
+    denied = api.post("balance/check", check).json()
+    assert (denied["allowed"], denied["token_cost"], denied["hold_id"]) == (False, 80_250, None)
+
+    api.post("grants", {"user": "u1", "amount": 1_000_000})
+    admitted = api.post("balance/check", check).json()
+    assert admitted["allowed"] and admitted["token_cost"] == 80_250
+    assert api.get("balance", {"user": "u1"}).json()["held_credits"] == 80_250
+    api.post("spends", {"user": "u1", "model": "gpt-4o", "prompt_tokens": 100, "message_id": "m9"})
+    api.post("spends/calls", {"user": "u1", "items": [IMAGE], "message_id": "m9"})
+    assert api.get("balance", {"user": "u1"}).json()["held_credits"] == 0
+
+
+def test_a_balance_check_refuses_bad_items_by_name(api, balances_on):
+    response = api.post("balance/check", {"user": "u1", "model": "gpt-4o", "amount": 1, "items": [{"kind": "x"}]})
+    assert response.status_code == 400 and "items" in json.dumps(response.json())
+
+
 def test_a_free_endpoint_records_calls_at_no_charge(funded_api, settings):
     settings.LEDGER_FREE_ENDPOINTS = ["ollama"]
     body = funded_api.post("spends/calls", {"user": "u1", "items": [IMAGE], "endpoint": "ollama"}).json()

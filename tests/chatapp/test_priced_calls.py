@@ -4,6 +4,8 @@ priced rows in the ledger and in the month's usage."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import override_settings
 
@@ -46,6 +48,18 @@ def test_an_image_is_charged_as_a_priced_row_beside_the_reply(member_api, member
     assert not Hold.objects.filter(user=member, status=Hold.Status.ACTIVE).exists()
     assert Balance.objects.get(user=member).held_credits == 0
     assert verify_balance(Balance.objects.get(user=member)) == []
+
+
+@override_settings(**BALANCES_ON)
+def test_an_image_the_balance_cannot_cover_is_refused_before_it_is_made(member_api, member):
+    """The start balance (20,000 credits) covers the prompt, not the 40,000-credit image: the balance check
+    holds the calls a message asks for, so the chat is refused rather than the image written off."""
+    events = member_api.chat(model="gpt-4o", text="/image a lighthouse at dusk", max_tokens=20)
+    assert [event.event for event in events] == ["error"]
+    assert json.loads(events[0].data["text"])["tokenCost"] > 40_000
+    assert not Transaction.objects.filter(user=member).exclude(token_type="credits").exists()
+    # A plain chat still fits.
+    assert member_api.chat(model="gpt-4o", text="a lighthouse at dusk", max_tokens=20)[-1].event == "message"
 
 
 @override_settings(**BALANCES_ON)

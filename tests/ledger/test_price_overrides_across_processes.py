@@ -1,5 +1,5 @@
-"""A price override created, edited or deleted in one process applies in another from the next spend on;
-without the shared cache, within LEDGER_PRICE_CACHE_SECONDS.
+"""A price override (token or call) created, edited or deleted in one process applies in another from the next
+spend on; without the shared cache, within LEDGER_PRICE_CACHE_SECONDS.
 
 Each process caches the override rows; the other process here has just read them and would keep them for
 LEDGER_PRICE_CACHE_SECONDS (an hour here) if it were not told of the change through the shared cache.
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from chatmon.testing.worker import database_url
 from ledger import overrides
-from ledger.models import PriceOverride
+from ledger.models import CallPriceOverride, PriceOverride
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,8 @@ class Reader:
         )  # fmt: skip
         assert self.process.stdout.readline().strip() == "ready", self.process.stderr.read()[-2000:]
 
-    def rate_at(self, moment) -> float:
-        self.process.stdin.write(moment.isoformat() + "\n")
+    def rate_at(self, moment, what: str = "") -> float:
+        self.process.stdin.write(f"{moment.isoformat()} {what}\n")
         self.process.stdin.flush()
         answer = self.process.stdout.readline().strip()
         assert answer, self.process.stderr.read()[-2000:]
@@ -77,6 +77,26 @@ def test_it_applies_an_override_starting_now_at_the_next_spend_in_another_proces
     assert reader.rate_at(now) == 2.5
     PriceOverride.objects.create(pattern="gpt-4o", prompt=5, completion=12, effective_from=now)
     assert reader.rate_at(now) == 5
+
+
+def test_it_charges_a_call_price_override_from_its_start_in_another_process(reader):
+    """Call prices follow the same version stamp: the other process, holding the call overrides it read an hour
+    long, prices a new, an edited and a deleted one from their start."""
+    start = timezone.now() + timedelta(minutes=10)
+    assert reader.rate_at(start, "image") == 40_000  # the other process has read the call overrides
+
+    override = CallPriceOverride.objects.create(
+        kind="image", name="dall-e-3", size="1024x1024", quality="standard", price=30_000, effective_from=start
+    )
+    assert reader.rate_at(start - timedelta(microseconds=1), "image") == 40_000
+    assert reader.rate_at(start, "image") == 30_000
+
+    override.price = 25_000
+    override.save()
+    assert reader.rate_at(start, "image") == 25_000
+
+    override.delete()
+    assert reader.rate_at(start, "image") == 40_000
 
 
 def test_by_default_a_change_reaches_another_process_within_the_stamp_interval():

@@ -3,6 +3,8 @@ token spends, and each item of a message charged once."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -147,6 +149,47 @@ def test_calls_of_a_message_already_charged_for_tokens_leave_other_holds_alone(f
     assert Balance.objects.get(user=funded).held_credits == second.hold.amount
 
 
+def test_a_check_holds_the_price_of_the_calls_it_announces(funded):
+    """A request that will make priced calls is held for them as for its tokens: the calls' price joins the
+    check's cost, so concurrent checks never commit more than the balance; the message's token spend settles
+    the one hold, and its calls then settle nothing else."""
+    image = {"kind": "image", "name": "dall-e-3", "size": "1024x1024", "quality": "standard"}
+    check = services.check_balance(user=funded, model="gpt-4o", amount=100, items=[image, {"kind": "web_search"}])
+    assert check.allowed and check.token_cost == 100 * 2.5 + 40_000 + 10_000
+    assert check.hold.amount == 50_250 and Balance.objects.get(user=funded).held_credits == 50_250
+
+    other = services.check_balance(user=funded, model="gpt-4o", amount=100)
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="m-6")
+    services.spend_calls(user=funded, items=[image, {"kind": "web_search"}], message_id="m-6")
+    check.hold.refresh_from_db()
+    other.hold.refresh_from_db()
+    assert (check.hold.status, other.hold.status) == (Hold.Status.SETTLED, Hold.Status.ACTIVE)
+
+
+def test_a_check_is_denied_when_the_balance_cannot_cover_the_calls(member, balances_on):
+    """20,000 credits cover the prompt but not a 40,000-credit image: denied, with the whole cost named,
+    where a check for the tokens alone would admit the request and the image be written off."""
+    image = {"kind": "image", "name": "dall-e-3", "quality": "standard", "size": "1024x1024"}
+    check = services.check_balance(user=member, model="gpt-4o", amount=100, items=[image])
+    assert not check.allowed and check.hold is None
+    assert check.payload["tokenCost"] == 40_250
+    assert services.check_balance(user=member, model="gpt-4o", amount=100).allowed
+
+
+def test_a_check_refuses_items_spend_calls_would_refuse(funded):
+    with pytest.raises(services.LedgerInputError, match="quantity"):
+        services.check_balance(user=funded, model="gpt-4o", amount=1, items=[{"kind": "web_search", "quantity": 0}])
+    assert not Hold.objects.exists()
+
+
+def test_a_free_endpoints_calls_cost_its_check_nothing(funded, settings):
+    settings.LEDGER_FREE_ENDPOINTS = ["ollama"]
+    check = services.check_balance(
+        user=funded, model="llama3", amount=100, endpoint="ollama", items=[{"kind": "image", "name": "flux-dev"}]
+    )
+    assert check.allowed and check.token_cost == 0 and check.hold is None
+
+
 def test_call_rows_are_spends_in_every_figure_that_counts_credits(funded):
     services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m-6")
     services.spend_calls(user=funded, items=[{**IMAGE_HD_WIDE, "quantity": 2}], message_id="m-6")
@@ -158,6 +201,18 @@ def test_call_rows_are_spends_in_every_figure_that_counts_credits(funded):
     assert (day["tokens"], day["credits"], day["requests"]) == (110, 240_350, 1)
     by_model = {row["model"]: row for row in selectors.spends_by_model_hour(since=since)}
     assert by_model["dall-e-3"]["credits"] == 240_000 and not by_model["dall-e-3"]["prompt"]
+
+
+def test_the_reads_of_budgets_forecasts_and_spend_alerts_include_call_rows(funded):
+    """Budgets' hard stops (spend_total), the month forecast's rollup (credits_by_minute) and the user spend
+    alerts (credits_by_user) read the ledger's one definition of a spend, so an image counts in each."""
+    since = timezone.now() - dt.timedelta(minutes=1)
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="m-7")
+    services.spend_calls(user=funded, items=[IMAGE_HD_WIDE], message_id="m-7")
+    until = timezone.now() + dt.timedelta(minutes=1)
+    assert selectors.spend_total(since=since, until=until) == 250 + 120_000
+    assert sum(row["credits"] for row in selectors.credits_by_minute(since=since)) == 250 + 120_000
+    assert selectors.credits_by_user(since=since) == {funded.pk: 250 + 120_000}
 
 
 def test_it_counts_calls_and_their_credits_in_metrics(funded):

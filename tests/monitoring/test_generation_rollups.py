@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.utils import timezone
 
+from chatmon.dashboards.modelfigures import figures
 from chatmon.monitoring import flusher, generation_fields
 from chatmon.monitoring.aggregator import buffer
 from chatmon.monitoring.compaction import compact
@@ -14,6 +16,8 @@ from chatmon.monitoring.feedback import record_feedback
 from chatmon.monitoring.generations import GenerationReport, model_label, record_generation
 from chatmon.monitoring.models import GenerationRollup, MessageFeedback
 from chatmon.monitoring.recent_generations import generation_minutes
+from ledger import services as ledger
+from ledger.models import PriceOverride
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +74,34 @@ def test_unknown_models_and_providers_fold_into_other():
     record_generation(report(model="my-private-llm-7b", provider="someone's endpoint\twith a tab"), at=AT)
     (row,) = compacted()
     assert (row.model, row.provider, row.count) == ("other", "other", 1)
+
+
+@pytest.mark.usefixtures("no_cached_prices")
+def test_a_model_priced_only_by_an_override_counts_under_its_pattern_as_its_spends_do(django_user_model):
+    """The Models page joins a model's generations and its spends on the value key: an operator's override
+    (bounded: operators define them) names both, so the model's cost per request is found, not folded into
+    "other"."""
+    PriceOverride.objects.create(pattern="my-private-llm", prompt=1, completion=2, effective_from=timezone.now())
+    record_generation(report(model="my-private-llm-7b", provider="custom endpoint"), at=AT)
+    spend = ledger.spend_tokens(
+        user=django_user_model.objects.create(username="u"), model="my-private-llm-7b", prompt_tokens=10
+    )
+    (row,) = compacted()
+    assert row.model == spend.prompt.value_key == "my-private-llm"
+    assert model_label("my-private-llm-7b") == "my-private-llm"
+
+
+def test_our_own_refusals_are_counted_but_not_timed():
+    """A refusal never reached the provider: counted (requests, refused), left out of the duration histogram,
+    so it cannot pull the model's duration percentiles below its time to first token."""
+    record_generation(report(ttft_ms=600.0, duration_ms=1400.0), at=AT)
+    for _ in range(3):
+        record_generation(report(outcome="refused", ttft_ms=None, duration_ms=0.0, completion_tokens=0), at=AT)
+    (row,) = compacted()
+    assert (row.count, row.refused, row.duration_sum_ms) == (4, 3, 1400)
+    assert sum(getattr(row, name) for name in generation_fields.DURATION_FIELDS) == 1 == row.duration_le_1500
+    sums = {name: getattr(row, name) for name in generation_fields.FIELDS}
+    assert figures(sums).duration_p50 > figures(sums).ttft_p50
 
 
 def test_the_histograms_add_up_to_the_count():

@@ -111,9 +111,46 @@ class PricingSerializer(ExternalUserSerializer):
     )
 
 
+class CallItemSerializer(serializers.Serializer):
+    """One priced item: `quantity` images, queries, sessions or calls of `kind`."""
+
+    kind = serializers.ChoiceField(list(calls.KINDS))
+    name = serializers.RegexField(
+        r"^[\w .:/@+-]{1,100}\Z",
+        required=False,
+        allow_null=True,
+        help_text="The image model, search provider or tool called (required for image and tool).",
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_CALLS, default=1)
+    size = serializers.RegexField(
+        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. 1024x1024."
+    )
+    quality = serializers.RegexField(
+        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. standard, hd, high."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and (unknown := set(data) - calls.ITEM_KEYS):
+            raise serializers.ValidationError({key: ["Unknown field."] for key in sorted(map(str, unknown))})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["kind"] in calls.NAMED_KINDS and not attrs.get("name"):
+            raise serializers.ValidationError({"name": [f"Required for {attrs['kind']} items."]})
+        if attrs["kind"] != "image" and (attrs.get("size") or attrs.get("quality")):
+            raise serializers.ValidationError({"size": ["Size and quality are for image items only."]})
+        return attrs
+
+
 class CheckSerializer(PricingSerializer):
     amount = serializers.FloatField(min_value=0, max_value=MAX_TOKENS, help_text="Estimated prompt tokens.")
     token_type = serializers.ChoiceField(["prompt", "completion"], default="prompt")
+    items = serializers.ListField(
+        child=CallItemSerializer(),
+        required=False,
+        max_length=calls.MAX_ITEMS,
+        help_text="The priced calls the generation will make (as in spends/calls): their price is held too.",
+    )
 
 
 class CheckResultSerializer(serializers.Serializer):
@@ -192,37 +229,6 @@ def spend_payload(result) -> dict:
 
 class SpendBatchSerializer(serializers.Serializer):
     items = batch_of(SpendSerializer)
-
-
-class CallItemSerializer(serializers.Serializer):
-    """One priced item: `quantity` images, queries, sessions or calls of `kind`."""
-
-    kind = serializers.ChoiceField(list(calls.KINDS))
-    name = serializers.RegexField(
-        r"^[\w .:/@+-]{1,100}\Z",
-        required=False,
-        allow_null=True,
-        help_text="The image model, search provider or tool called (required for image and tool).",
-    )
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_CALLS, default=1)
-    size = serializers.RegexField(
-        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. 1024x1024."
-    )
-    quality = serializers.RegexField(
-        r"^[\w.-]{1,16}\Z", required=False, allow_null=True, help_text="Images only, e.g. standard, hd, high."
-    )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and (unknown := set(data) - calls.ITEM_KEYS):
-            raise serializers.ValidationError({key: ["Unknown field."] for key in sorted(map(str, unknown))})
-        return super().to_internal_value(data)
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs["kind"] in calls.NAMED_KINDS and not attrs.get("name"):
-            raise serializers.ValidationError({"name": [f"Required for {attrs['kind']} items."]})
-        if attrs["kind"] != "image" and (attrs.get("size") or attrs.get("quality")):
-            raise serializers.ValidationError({"size": ["Size and quality are for image items only."]})
-        return attrs
 
 
 class CallSpendSerializer(ExternalUserSerializer):

@@ -30,7 +30,8 @@ _PRICING = ("model", "endpoint", "endpoint_token_config")
 
 class BalanceCheckView(WriteView):
     """LibreChat's balance check: admitted when the user's available credits cover `amount` tokens at the
-    model's prompt rate; an admitted check holds that cost until the user's next spend (or a release)."""
+    model's prompt rate, plus the price of the priced calls in `items`; an admitted check holds that cost until
+    the user's next spend (or a release)."""
 
     required_scope = Scope.LEDGER_WRITE
 
@@ -50,6 +51,7 @@ class BalanceCheckView(WriteView):
             user=resolve_user(data, request),
             amount=data["amount"],
             token_type=data["token_type"],
+            items=call_items(data.get("items") or []),
             **{name: data.get(name) for name in _PRICING},
         )
         return Response(
@@ -165,12 +167,16 @@ class SpendBatchView(WriteView):
         return batch_response("spends", results)
 
 
+def call_items(items: list[dict]) -> list[dict]:
+    """Validated call items as the ledger takes them (dicts without empty options)."""
+    return [{key: value for key, value in item.items() if value is not None} for item in items]
+
+
 def spend_calls(data: dict, request) -> dict:
-    """One validated call spend: the items as the ledger takes them (dicts without empty options)."""
-    items = [{key: value for key, value in item.items() if value is not None} for item in data["items"]]
+    """One validated call spend."""
     result = services.spend_calls(
         user=resolve_user(data, request),
-        items=items,
+        items=call_items(data["items"]),
         message_id=data.get("message_id"),
         conversation_id=data.get("conversation_id"),
         endpoint=data.get("endpoint"),

@@ -33,6 +33,20 @@ def prompt(rng) -> str:
     return f"{rng.choice(PROMPTS)} (#{rng.randrange(10_000)})"
 
 
+# Of normal users' chats: how many ask the fake provider to search the web or make an image (priced per call,
+# docs/ledger.md "Priced calls"), so the ledger, User 360 and the Usage page show call rows. Few: a search costs
+# 10,000 to 30,000 credits and an image 40,000, more than the start balance (the balance check, which holds
+# the calls' price, refuses those a balance cannot cover), so more would drain the staff users within minutes.
+SEARCH_SHARE, IMAGE_SHARE = 0.02, 0.01
+
+
+def with_tool(rng, text: str) -> str:
+    roll = rng.random()
+    if roll < SEARCH_SHARE:
+        return f"/search {text}"
+    return f"/image {text}" if roll < SEARCH_SHARE + IMAGE_SHARE else text
+
+
 # The heavy spender pastes a long document into every chat (about 1,500 prompt tokens) and asks for long
 # replies: the demo's top spender, for the spend anomaly panel and the user spend alerts to show.
 HEAVY_PROMPT_REPEAT = 150
@@ -112,7 +126,7 @@ class NormalUser(SimulatedUser):
         if not self.conversations or self.rng.random() < 0.2:
             self.new_conversation()
         conversation = self.rng.choice(self.conversations) if self.conversations else None
-        data = {"model": self.rng.choice(self.plan.models), "text": prompt(self.rng)}
+        data = {"model": self.rng.choice(self.plan.models), "text": with_tool(self.rng, prompt(self.rng))}
         if self.heavy:
             data.update(text=" ".join([data["text"]] * HEAVY_PROMPT_REPEAT), max_tokens=HEAVY_MAX_TOKENS)
         if conversation:
