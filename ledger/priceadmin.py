@@ -166,10 +166,10 @@ class RepricingAdmin(admin.ModelAdmin):
             self.message_user(request, "Nothing to post: these charges already stand at these prices.",
                               messages.WARNING)  # fmt: skip
         else:
-            posted = (
-                f"Repricing {applied.pk} posted {applied.users} corrections, {money.format_amount(applied.credits)}"
-            )
-            self.message_user(request, f"{posted} given back.", messages.SUCCESS)
+            # A positive correction gives credits back; a negative one (a price corrected upwards) charges more.
+            moved = f"{money.format_amount(abs(applied.credits))} {'given back' if applied.credits >= 0 else 'charged'}"
+            corrections = f"{applied.users} correction{'' if applied.users == 1 else 's'}"
+            self.message_user(request, f"Repricing {applied.pk} posted {corrections}, {moved}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:ledger_repricing_changelist"))
 
 

@@ -110,10 +110,16 @@ def describe(balance) -> str:
     """The schedule in words, for the admin and the user's usage page: `daily at 00:00 (Europe/Berlin)`."""
     schedule = calendar_of(balance)
     if schedule is None:
-        return f"every {balance.refill_interval_value} {balance.refill_interval_unit}"
+        return every(balance.refill_interval_value, balance.refill_interval_unit)
     at = f"at {schedule.at:%H:%M} ({conf.refill_time_zone().key})"
     if schedule.kind == Kind.WEEKLY:
         return f"weekly on {WEEKDAYS[schedule.weekday].capitalize()} {at}"
     if schedule.kind == Kind.MONTHLY:
         return f"monthly on day {schedule.day} {at} (the month's last day when shorter)"
     return f"daily {at}"
+
+
+def every(value: int | None, unit: str | None) -> str:
+    """LibreChat's interval in words: "every day", "every 2 hours" (never "every 1 days")."""
+    unit = unit or "days"
+    return f"every {unit.removesuffix('s')}" if value == 1 else f"every {value or 0} {unit}"

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from chatmon.alerting import notify, services
-from chatmon.alerting.models import AlertedSubject, AlertRule, Delivery, Incident, NotificationChannel
+from chatmon.alerting.models import AlertedSubject, AlertRule, BudgetDelivery, Delivery, Incident, NotificationChannel
 
 
 @admin.register(NotificationChannel)
@@ -116,6 +116,23 @@ class AlertedSubjectAdmin(admin.ModelAdmin):
     list_filter = ("rule",)
     list_select_related = ("rule", "incident")
     search_fields = ("subject",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BudgetDelivery)
+class BudgetDeliveryAdmin(admin.ModelAdmin):
+    """Each budget notice per channel: sent, pending a retry, or given up (read-only history)."""
+
+    list_display = ("notice", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_filter = ("status", "channel")
+    list_select_related = ("notice__budget", "channel")
+    readonly_fields = ("notice", "channel", "text", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    exclude = ("body",)
 
     def has_add_permission(self, request) -> bool:
         return False

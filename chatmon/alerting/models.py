@@ -189,3 +189,31 @@ class AlertedSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.subject}"
+
+
+class BudgetDelivery(models.Model):
+    """One budget notice (a budget reaching a level in a period, claimed once by chatmon.policies as a
+    BudgetNotice) to one channel, retried with the backoff of an incident's deliveries (notify.attempt_row).
+
+    The text is kept as it was when the level was crossed, so a retry reports the spend of that moment.
+    """
+
+    notice = models.ForeignKey("chatmon_policies.BudgetNotice", on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="budget_deliveries")
+    text = models.TextField()
+    body = models.JSONField(help_text="The webhook's JSON body.")
+    status = models.CharField(max_length=10, choices=Delivery.Status.choices, default=Delivery.Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "chatmon_budgetdelivery"
+        ordering = ["pk"]
+        verbose_name_plural = "budget notice deliveries"
+        constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="budget_delivery_once")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="budget_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.notice} to {self.channel.name}: {self.status}"

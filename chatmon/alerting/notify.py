@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chatmon.alerting import conf
-from chatmon.alerting.models import AlertRule, Delivery, Incident, NotificationChannel
+from chatmon.alerting.models import AlertRule, BudgetDelivery, Delivery, Incident, NotificationChannel
 from ledger import money
 
 logger = logging.getLogger(__name__)
@@ -89,12 +89,18 @@ def _queue(incident: Incident, event: str) -> int:
 
 
 def retry_due() -> dict:
-    """Attempt every pending delivery whose retry is due (called by each evaluation)."""
-    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now())
+    """Attempt every pending delivery whose retry is due, of incidents and of budget notices (called by each
+    evaluation)."""
+    now = timezone.now()
     outcome = {"retried": 0, "delivered": 0}
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
     for delivery in due.select_related("incident__rule", "channel").order_by("pk"):
         outcome["retried"] += 1
         outcome["delivered"] += attempt(delivery)
+    budget_due = BudgetDelivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    for delivery in budget_due.select_related("notice", "channel").order_by("pk"):
+        outcome["retried"] += 1
+        outcome["delivered"] += attempt_budget(delivery)
     return outcome
 
 
@@ -104,20 +110,40 @@ def attempt(delivery: Delivery) -> bool:
     if incident.rule.is_silenced():  # silenced after the notice was queued: its retries are dropped
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(status=Delivery.Status.SILENCED)
         return False
+    text = message(incident, delivery.event)
+    return attempt_row(delivery, lambda: _send(delivery.channel, incident, delivery.event, text))
+
+
+def attempt_budget(delivery: BudgetDelivery) -> bool:
+    """One attempt of a budget notice's delivery, if this caller claims it; True when the channel took it."""
+
+    def send() -> str | None:
+        error = deliver(delivery.channel, delivery.text, lambda: delivery.body)
+        if error:
+            logger.warning("alerting: budget notice %s to %s failed: %s", delivery.notice, delivery.channel, error)
+        return error
+
+    return attempt_row(delivery, send)
+
+
+def attempt_row(delivery: Delivery | BudgetDelivery, send) -> bool:
+    """Claim the next attempt of `delivery` (either kind), run `send() -> error or None`, and record the outcome:
+    sent, retried after a doubling backoff, or failed once `ALERTING_DELIVERY_ATTEMPTS` are used."""
+    rows = type(delivery).objects
     number = delivery.attempts + 1
     retry_at = timezone.now() + timedelta(minutes=conf.retry_backoff_minutes() * 2 ** (number - 1))
     # The claim also books the retry, so a worker that dies mid-send leaves the delivery to a later evaluation.
     claimed = Q(pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts)
-    if not Delivery.objects.filter(claimed).update(attempts=number, next_attempt_at=retry_at):
+    if not rows.filter(claimed).update(attempts=number, next_attempt_at=retry_at):
         return False
-    error = _send(delivery.channel, incident, delivery.event, message(incident, delivery.event))
+    error = send()
     if error is None:
-        Delivery.objects.filter(pk=delivery.pk).update(
+        rows.filter(pk=delivery.pk).update(
             status=Delivery.Status.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
         )
         return True
     gave_up = number >= conf.delivery_attempts()
-    Delivery.objects.filter(pk=delivery.pk).update(
+    rows.filter(pk=delivery.pk).update(
         status=Delivery.Status.FAILED if gave_up else Delivery.Status.PENDING,
         next_attempt_at=None if gave_up else retry_at,
         last_error=error,
@@ -173,7 +199,8 @@ def _send(channel: NotificationChannel, incident: Incident, event: str, text: st
 
 def deliver(channel: NotificationChannel, text: str, webhook_body) -> str | None:
     """Send `text` to `channel` once: an e-mail, or `webhook_body()` posted as JSON; the error, or None when
-    the channel took it. Incident notices and budget notices (budget_notices.py) both go out through here."""
+    the channel took it. Incident notices and budget notices (budget_notices.py) both go out through here,
+    each attempt claimed by attempt_row."""
     try:
         if channel.kind == NotificationChannel.Kind.WEBHOOK:
             response = requests.post(channel.target, json=webhook_body(), timeout=conf.webhook_timeout())

@@ -11,18 +11,18 @@ from django.utils.html import format_html
 
 from chatmon.policies import forecast, services
 from chatmon.policies.models import Budget, BudgetNotice, Policy
-from ledger import money
+from ledger import money, schedules
 
 # Applying grants credits, so it also takes the ledger's permission to change balances (as its grant action).
 APPLY_PERMISSIONS = ("chatmon_policies.change_policy", "ledger.change_balance")
 
 
 def refill_text(fields: dict) -> str:
-    """An auto-refill rule as the operator reads it: "10,000.00 credits ($0.0100) every 1 days", or "off"."""
+    """An auto-refill rule as the operator reads it: "10,000.00 credits ($0.0100) every day", or "off"."""
     if not fields.get("auto_refill_enabled"):
         return "off"
-    every = f"{fields['refill_interval_value']} {fields['refill_interval_unit']}"
-    return f"{money.format_amount(fields['refill_amount'])} every {every}"
+    every = schedules.every(fields["refill_interval_value"], fields["refill_interval_unit"])
+    return f"{money.format_amount(fields['refill_amount'])} {every}"
 
 
 @admin.register(Policy)

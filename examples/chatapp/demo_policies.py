@@ -20,7 +20,11 @@ POLICIES = {
               "budget_cap": 50_000, "budget_cap_period": "day"},
 }  # fmt: skip
 SERVICE_BUDGET = 5_000_000  # $5 a month: loadgen passes 50 % within the hour
-TRIAL_BUDGET = 200_000  # $0.20 a day for the whole trial group, then a hard stop
+# $0.01 a day for the whole trial group, then a hard stop. Trial balances start at 5,000 credits and do not
+# refill, and loadgen's trial users (its two abusers and lg-user-1, -4 and -7 of its default ten) spend about
+# 2,500 credits a minute on the two cheap models: the 50/80/100 % notices and the stop come within loadgen's
+# first five minutes, before their balances run out.
+TRIAL_BUDGET = 10_000
 TRIAL_BUDGET_NAME = "Trial group, daily"
 
 

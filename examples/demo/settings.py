@@ -64,6 +64,9 @@ if LOADGEN and not PRODUCTION:
     LEDGER_REFILL_INTERVAL_UNIT = env.str("LEDGER_REFILL_INTERVAL_UNIT", default="minutes")
     LEDGER_REFILL_AMOUNT = env.float("LEDGER_REFILL_AMOUNT", default=20000)
     VIOLATIONS_BAN_ENABLED = is_enabled(env.str("BAN_VIOLATIONS", default="true"))
+    # The heavy spender's "a user spent over 0.10" incident also logs a spend_anomaly violation (score 0: listed
+    # on Abuse and User 360, never a ban; docs/alerting.md, "Spend anomaly violations").
+    ALERTING_SPEND_ANOMALY_VIOLATIONS = is_enabled(env.str("ALERTING_SPEND_ANOMALY_VIOLATIONS", default="true"))
     # Refused requests are what the demo is about: they are counted on the dashboards and in loadgen's
     # progress line, so Django's one warning per 4xx response ("Too Many Requests: ...") stays off the
     # console; server errors (5xx) still log.

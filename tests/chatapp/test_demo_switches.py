@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SWITCHES = ("LOADGEN", "CHECK_BALANCE", "BAN_VIOLATIONS", "TRUSTED_PROXIES", "LEDGER_AUTO_REFILL_ENABLED")
+SWITCHES = (
+    "LOADGEN",
+    "CHECK_BALANCE",
+    "BAN_VIOLATIONS",
+    "TRUSTED_PROXIES",
+    "LEDGER_AUTO_REFILL_ENABLED",
+    "ALERTING_SPEND_ANOMALY_VIOLATIONS",
+)
 READ = """
 import json, django
 django.setup()
@@ -19,7 +26,8 @@ from django.conf import settings as s
 from ledger import conf
 print(json.dumps({"proxies": s.VIOLATIONS_TRUSTED_PROXIES, "balances": s.LEDGER_BALANCE_ENABLED,
                   "bans": s.VIOLATIONS_BAN_ENABLED, "refill": conf.auto_refill(),
-                  "request_log": s.LOGGING["loggers"].get("django.request", {}).get("level")}))
+                  "request_log": s.LOGGING["loggers"].get("django.request", {}).get("level"),
+                  "anomaly_violations": s.ALERTING_SPEND_ANOMALY_VIOLATIONS}))
 """
 
 
@@ -38,16 +46,19 @@ def test_loadgen_turns_on_what_the_demo_needs():
     assert demo["refill"] == {"auto_refill_enabled": True, "refill_interval_value": 2,
                               "refill_interval_unit": "minutes", "refill_amount": 20000.0}  # fmt: skip
     assert demo["request_log"] == "ERROR", "no 'Too Many Requests' line per refused request"
+    assert demo["anomaly_violations"], "the heavy spender's incident is listed on Abuse as a spend_anomaly"
 
 
 def test_without_loadgen_the_demo_keeps_the_defaults():
     demo = demo_settings()
 
     assert demo["proxies"] == 0 and not demo["balances"] and not demo["bans"] and demo["refill"] is None
+    assert not demo["anomaly_violations"]
     assert demo["request_log"] != "ERROR"
 
 
 def test_each_switch_yields_to_its_variable():
-    demo = demo_settings(LOADGEN="1", CHECK_BALANCE="false", BAN_VIOLATIONS="false")
+    demo = demo_settings(LOADGEN="1", CHECK_BALANCE="false", BAN_VIOLATIONS="false",
+                         ALERTING_SPEND_ANOMALY_VIOLATIONS="false")  # fmt: skip
 
-    assert not demo["balances"] and not demo["bans"] and demo["proxies"] == 1
+    assert not demo["balances"] and not demo["bans"] and demo["proxies"] == 1 and not demo["anomaly_violations"]

@@ -10,8 +10,10 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from examples.chatapp.models import Message
 from ledger import money
 from ledger.models import Balance, Transaction
+from tests.chatapp.support import events_of
 
 BALANCES_ON = {"LEDGER_BALANCE_ENABLED": True, "LEDGER_START_BALANCE": 20000, "LEDGER_AUTO_REFILL_ENABLED": False}
 
@@ -45,6 +47,21 @@ def test_each_reply_shows_what_the_ledger_charged_and_the_conversation_its_total
     total = spent(member, conversation_id=conversation)
     section = text_of(html[html.index('id="conversation-total"') :])
     assert f"{money.format_credits(total)} credits" in section and money.format_money(total) in section
+    assert "for 2 replies" in section and "failed" not in html
+
+
+def test_a_failed_reply_says_so_above_its_charge(member_api, member, settings):
+    from ledger import services
+
+    services.grant_credits(user=member, amount=1_000_000, reason="test funds")
+    settings.CHATAPP_FAKE_FAILURE_RATE = 1.0
+    events_of(member_api.post("chat", {"model": "gpt-4o", "text": "this one fails"}))  # read to its end: saved
+    answer = Message.objects.get(role="assistant")
+    assert answer.status == "error"
+    html = member_api.client.get(reverse("chatapp:conversation_page", args=[answer.conversation_id])).content
+    shown = text_of(html.decode())
+    assert "The reply failed" in shown and "for 1 reply" in shown and "1 replies" not in shown
+    assert f"{money.format_credits(spent(member, message_id=answer.id))} credits" in shown
 
 
 @override_settings(**BALANCES_ON)

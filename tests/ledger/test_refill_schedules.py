@@ -160,6 +160,13 @@ def test_the_interval_stays_librechats(member, balances_on):
     # JavaScript's month overflow, as before: Jan 31 + 1 month = Mar 3 in 2026.
     assert balance.next_refill_at == utc(2026, 3, 3, 10, 0)
     assert balance.next_refill_at == pricing.refill_eligible_at(balance.last_refill, 1, "months")
+    assert schedules.describe(balance) == "every month"
+
+
+def test_an_interval_reads_as_words():
+    assert [schedules.every(1, "days"), schedules.every(2, "hours"), schedules.every(1, "seconds")] == [
+        "every day", "every 2 hours", "every second",
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db

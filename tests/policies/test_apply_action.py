@@ -51,6 +51,7 @@ def test_the_preview_counts_the_changes_and_changes_nothing(operator, members, t
     # m2 gets 700, m3 1,000: 1,700 credits ($0.0017)
     assert "2 brought up to the start balance (1,700.00 credits ($0.0017) in all)" in page
     assert "3 given the policy's auto-refill rule" in page
+    assert "500.00 credits ($0.0005) every day" in page and "every 1 days" not in page
     assert Transaction.objects.count() == before
     assert not ledger_selectors.balances_of([members[0].pk])[members[0].pk].auto_refill_enabled
 

@@ -1,5 +1,6 @@
-"""In Chromium, at 1440 and 390 px: the admin's budget list with each budget's use, the policy action's preview
-and apply, the Budgets and forecast panels on Usage, and User 360's policy line; no page scrolls sideways."""
+"""In Chromium, at 1440 and 390 px: the admin's budget list with each budget's use, the policy form, the policy
+action's preview and apply, the Budgets and forecast panels on Usage, and User 360's policy line; no page
+scrolls sideways."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 
+from auditlog.models import AuditEvent
 from chatmon.policies.models import Budget
 from ledger import services as ledger
 from tests.dashboards.test_browser import sign_in
@@ -105,3 +107,31 @@ def test_an_operator_previews_then_applies_a_policy(page, operator, research_wor
     research_world.ledger_balance.refresh_from_db()
     assert research_world.ledger_balance.token_credits == 50000
     shoot(page, output_dir, "wide-applied")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_operator_edits_a_policy_and_the_next_preview_uses_it(page, operator, research_world, output_dir, width):
+    """The policy form at both widths: a bad rate limit is refused with its reason; a new start balance is saved,
+    audited, and is what the apply preview offers at once (no restart)."""
+    page.set_viewport_size(WIDTHS[width])
+    sign_in(page)
+    page.goto("/admin/chatmon_policies/policy/")
+    page.click("#result_list a:text('Research')")
+
+    page.fill("#id_rate_limits", '{"login": {"max": 5}}')
+    page.click("input[name=_continue]")
+    assert "is not a per-user limiter" in page.inner_text("#content-main")
+    page.fill("#id_rate_limits", '{"message_user": {"max": 60, "window_seconds": 60}}')
+    page.fill("#id_start_balance", "80000")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist")
+    assert page.evaluate(OVERFLOW) <= 0
+    shoot(page, output_dir, f"{width}-policy-saved")
+
+    updated = AuditEvent.objects.filter(action="policies.updated", actor=operator).latest("pk")
+    assert {"start_balance", "rate_limits"} <= set(updated.metadata["changes"])
+    page.goto("/admin/chatmon_policies/policy/")
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "apply_to_members")
+    page.click("button[name=index]")
+    assert "79,750.00 credits ($0.0798)" in page.inner_text("#apply-summary")  # 80,000 - 250 left

@@ -3,6 +3,7 @@ a trial-group budget; loadgen's users get their group from the demo's role claim
 
 from __future__ import annotations
 
+import threading
 from io import StringIO
 
 import pytest
@@ -11,6 +12,8 @@ from django.core.management import call_command
 
 from chatmon.policies.models import Budget, Policy
 from chatmon.policies.selectors import policy_of
+from examples.chatapp.loadgen.runner import build_users
+from examples.chatapp.loadgen.users import Plan
 from examples.chatapp.roles import claims_of
 from tests.factories import UserFactory
 
@@ -33,4 +36,14 @@ def test_load_demo_creates_the_policies_budgets_and_memberships():
 def test_loadgen_users_split_between_the_groups():
     names = [f"lg-user-{n}" for n in range(6)] + ["lg-abuser-0", "alice", "someone-else"]
     claims = [claims_of(UserFactory.build(username=name)) for name in names]
-    assert claims == [["trial"], ["staff"], ["staff"], ["trial"], ["staff"], ["staff"], ["trial"], None, None]
+    assert claims == [["staff"], ["trial"], ["staff"], ["staff"], ["trial"], ["staff"], ["trial"], None, None]
+
+
+def test_loadgens_heavy_spender_is_staff_so_nothing_but_its_balance_stops_it():
+    """lg-user-0 pastes long documents (loadgen's heavy spender): under the trial policy its 5,000 credits and
+    50,000 a day would stop it after a few chats, and the demo's spend alert and anomalies would have nobody."""
+    plan = Plan(base_url="http://127.0.0.1:9", paths={"chat": "/api/chat/"}, recorder=None, models=["gpt-4o"],
+                think_seconds=0, stop=threading.Event(), brute_force_target="lg-user-0")  # fmt: skip
+    heavy = [user.username for user in build_users(plan, users=8, abusive=2, seed=0) if getattr(user, "heavy", 0)]
+    assert heavy == ["lg-user-0"]
+    assert claims_of(UserFactory.build(username="lg-user-0")) == ["staff"]
