@@ -126,6 +126,20 @@ def violation_counts_by_ip(*, since: dt.datetime, until: dt.datetime | None = No
     return _counts_by_ip(_between(Violation.objects.all(), since, until))
 
 
+def violation_counts_without_ip(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
+    """(user id, UTC day, violations) for violations since `since` (up to `until`, excluded, when given) that
+    carry no address: a signed-in user's own (token balance, message limits), or None for the user when
+    neither is known (one grouped query)."""
+    rows = _between(Violation.objects.filter(ip__isnull=True), since, until)
+    return (
+        rows.annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
+        .values("user_id", "day")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "day", "n")
+        .order_by()
+    )
+
+
 def ban_counts_by_ip(*, since: dt.datetime, until: dt.datetime | None = None) -> QuerySet:
     """(ip, bans) pairs for IP bans created since `since` (up to `until`, excluded, when given)."""
     return _counts_by_ip(_between(Ban.objects.all(), since, until))

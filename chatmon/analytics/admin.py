@@ -92,7 +92,7 @@ class FunnelAdmin(admin.ModelAdmin):
 
 def _median(row: funnels.StepResult) -> str:
     hours = row.median_hours_from_previous
-    return "" if hours is None else f", median {hours:.1f} h after it"
+    return "" if hours is None else f", median {hours:.3g} h after it"
 
 
 @admin.register(Kpi)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
 
 from chatmon.analytics.geo import place_of
@@ -57,6 +58,9 @@ def add_country_filters(site: admin.AdminSite) -> None:
     from violations.models import Ban
 
     for model, country_filter in ((get_user_model(), UserCountryFilter), (Ban, BanCountryFilter)):
-        model_admin = site._registry.get(model)
-        if model_admin is not None and country_filter not in model_admin.list_filter:
+        try:
+            model_admin = site.get_model_admin(model)
+        except NotRegistered:
+            continue
+        if country_filter not in model_admin.list_filter:
             model_admin.list_filter = [*model_admin.list_filter, country_filter]

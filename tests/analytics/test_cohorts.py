@@ -76,3 +76,15 @@ def test_the_csv_is_newest_cohort_first_and_needs_the_permission(balances_on):
     assert rows[0] == ["cohort", "users", "week 0", "week 1", "week 2"]
     assert rows[1][:2] == ["2026-11-16", "1"] and rows[2][:5] == ["2026-11-09", "3", "0.3333", "0.6667", "0.3333"]
     assert client.get("/analytics/cohorts/fortnight.csv").status_code == 404
+
+
+def test_the_beat_job_records_a_job_run_with_its_summary(balances_on):
+    from chatmon.analytics.tasks import compute_cohorts
+    from chatmon.core.models import JobRun
+
+    fixture_users()
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=UTC), tick=False):
+        summary = compute_cohorts.apply().get()
+    run = JobRun.objects.get(task="chatmon.analytics.compute_cohorts")
+    assert run.status == JobRun.Status.SUCCESS and run.summary == summary
+    assert CohortCell.objects.count() == summary["week"] + summary["month"] > 0

@@ -106,14 +106,49 @@ def test_two_proportions_match_a_hand_computed_example():
     assert not stats.compare_rates(200, 1000, 210, 1000).significant
 
 
-def test_two_means_use_welchs_standard_error():
-    control, variant = [1.0, 2.0, 3.0] * 20, [2.0, 3.0, 4.0] * 20  # n = 60 each, variance 0.6780 each
+def test_two_means_use_welchs_t_test():
+    """Welch's t-test on 60 users a variant: standard error sqrt(2 * (40/59) / 60) = 0.15033, t = 6.652,
+    degrees of freedom 118 (equal variances and sizes), t(118) at 2.5 % per tail = 1.98027."""
+    control, variant = [1.0, 2.0, 3.0] * 20, [2.0, 3.0, 4.0] * 20  # n = 60 each, variance 40/59 each
     result = stats.compare_means(control, variant)
     spread = math.sqrt(2 * (40 / 59) / 60)
     assert result.difference == pytest.approx(1.0)
-    assert result.high - result.low == pytest.approx(2 * 1.959964 * spread, rel=1e-5)
+    assert result.high - result.low == pytest.approx(2 * 1.98027 * spread, rel=1e-5)
     assert result.significant
-    assert stats.compare_means([1.0] * 10, [2.0] * 10).p_value is None  # too few users to claim anything
+    assert "Welch's t-test, p = " in result.statement("b", "control")
+    assert stats.compare_means([1.0], [2.0, 3.0]).p_value is None  # no variance from one user
+
+
+def test_a_small_welch_example_matches_the_t_table():
+    """Control 1..5 (mean 3, variance 2.5), variant 3..7 (mean 5, variance 2.5): standard error
+    sqrt(2.5/5 + 2.5/5) = 1, t = 2, Welch-Satterthwaite df = 1 / (2 * 0.5**2 / 4) = 8. A t table gives
+    t(8) at 2.5 % per tail = 2.306, so the 95 % CI is 2 +- 2.306 = [-0.306, 4.306], and P(|T| >= 2) with
+    8 df = 0.0805: not significant at the 5 % level."""
+    result = stats.compare_means([1.0, 2.0, 3.0, 4.0, 5.0], [3.0, 4.0, 5.0, 6.0, 7.0])
+    assert result.difference == 2
+    assert (result.low, result.high) == (pytest.approx(-0.306, abs=5e-4), pytest.approx(4.306, abs=5e-4))
+    assert result.p_value == pytest.approx(0.0805, abs=5e-5)
+    assert result.statement("b", "control") == (
+        "b differs from control by +2 (95 % CI -0.306 to +4.306; Welch's t-test, p = 0.0805): "
+        "not significant; the data are consistent with no difference."
+    )
+
+
+@pytest.mark.parametrize(("freedom", "critical"), [(1, 12.706), (4, 2.776), (10, 2.228), (30, 2.042)])
+def test_the_t_quantiles_match_the_table(freedom, critical):
+    assert stats.t_quantile(freedom) == pytest.approx(critical, abs=5e-4)
+
+
+def test_the_t_distribution_matches_its_closed_forms():
+    # Closed forms: one degree of freedom is Cauchy, two have P(|T| >= t) = 1 - t / sqrt(2 + t^2).
+    assert stats.t_two_sided(3.0, 1) == pytest.approx(1 - 2 / math.pi * math.atan(3.0), rel=1e-12)
+    assert stats.t_two_sided(1.5, 2) == pytest.approx(1 - 1.5 / math.sqrt(2 + 1.5**2), rel=1e-12)
+
+
+def test_rates_need_30_users_a_variant_and_say_which_test():
+    assert stats.compare_rates(5, 29, 20, 29).p_value is None
+    assert "two-proportion z-test" in stats.compare_rates(5, 29, 20, 29).statement("b", "control")
+    assert "two-proportion z-test, p = " in stats.compare_rates(5, 30, 20, 30).statement("b", "control")
 
 
 @pytest.mark.django_db

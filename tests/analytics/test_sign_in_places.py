@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 
 from chatmon.analytics import places
@@ -39,6 +40,26 @@ def test_violations_and_bans_are_ranked_by_country(bans_on):
     violations.ban(ip="193.0.6.139", duration_ms=60_000)
     assert places.violations_by_country(since=since) == [("GB", 2), ("US", 1), ("local", 1)]
     assert places.bans_by_country(since=since) == [("NL", 1)]
+
+
+def test_a_users_own_violations_are_placed_where_they_last_signed_in(bans_on):
+    """Ann signed in from NL two days ago and today from GB once and from US three times: today's violations
+    count for US. Cy signed in only two days ago, from NL. Bob never signed in: unknown."""
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    today, since = now.date(), now - dt.timedelta(minutes=1)
+    ann, bob, cy = UserFactory(username="ann"), UserFactory(username="bob"), UserFactory(username="cy")
+    for user, day, country, count in [
+        (ann, today - dt.timedelta(days=2), "NL", 9),
+        (ann, today, "GB", 1),
+        (ann, today, "US", 3),
+        (cy, today - dt.timedelta(days=2), "NL", 1),
+    ]:
+        SignInPlace.objects.create(user=user, day=day, country=country, count=count)
+    with time_machine.travel(now, tick=False):
+        for user in (ann, ann, bob, cy):
+            violations.log_violation(type="token_balance", user=user, score=1)
+        violations.log_violation(type="general", ip="8.8.8.8", score=1)  # US by its address
+    assert places.violations_by_country(since=since) == [("US", 3), ("NL", 1), ("unknown", 1)]
 
 
 def _listed(client: Client, url: str) -> str:

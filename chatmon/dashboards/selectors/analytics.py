@@ -3,14 +3,18 @@ country, the weekly cohort triangle, saved funnels, running experiments and cust
 
 from __future__ import annotations
 
+import datetime as dt
+
 from chatmon.analytics import cohorts, experiments, funnels, kpis, places
 from chatmon.analytics.models import Experiment, Funnel, Kpi
 from chatmon.dashboards.panels import Panel
 from chatmon.dashboards.ranges import Range
 from chatmon.dashboards.selectors.common import period_end
+from chatmon.dashboards.sparkline import Sparkline
 
 SHOWN = 5  # funnels and experiments on the page; the admin lists them all
 COHORT_WEEKS = 12
+TREND_DAYS = 30  # a KPI's sparkline, as its admin page's list
 
 
 def sign_in_countries(r: Range) -> Panel:
@@ -22,7 +26,8 @@ def sign_in_countries(r: Range) -> Panel:
 
 def violation_countries(r: Range) -> Panel:
     rows = [list(row) for row in places.violations_by_country(since=r.start, until=r.end)]
-    return Panel("violations-by-country", "Violations by country", ["country", "violations"], rows, "bar")
+    note = "By the client address; a signed-in user's own violations (no address) by where they last signed in."
+    return Panel("violations-by-country", "Violations by country", ["country", "violations"], rows, "bar", note=note)
 
 
 def ban_countries(r: Range) -> Panel:
@@ -46,7 +51,7 @@ def funnel_results(r: Range) -> Panel:
         for step in funnels.evaluate(funnel.steps, since=r.start, until=r.end, window_days=funnel.window_days):
             median = step.median_hours_from_previous
             rows.append([funnel.name, step.step, step.users, f"{step.share_of_first:.1%}",
-                         f"{step.share_of_previous:.1%}", "" if median is None else round(median, 1)])  # fmt: skip
+                         f"{step.share_of_previous:.1%}", "" if median is None else round(median, 4)])  # fmt: skip
     columns = ["funnel", "step", "users", "of the first step", "of the previous", "median hours after it"]
     return Panel("funnels", "Funnels (users who registered in the range)", columns, rows, wide=True)
 
@@ -62,9 +67,21 @@ def experiment_results(r: Range) -> Panel:
 
 
 def kpi_values(r: Range) -> Panel:
-    days = max(1, min(31, (r.end.date() - r.start.date()).days + 1))
+    """Each KPI's last day in the range, its mean over the range's days and its trend over the TREND_DAYS up to
+    the range's last day (a past window keeps to its end). A ratio's days without a denominator are left out."""
+    last_day = period_end(r, "day") - dt.timedelta(days=1)
+    days = max(1, min(TREND_DAYS, (last_day - r.start.date()).days + 1))
     rows = []
     for kpi in Kpi.objects.order_by("name"):
-        trend = [value for _, value in kpis.trend(kpi, days=days) if value is not None]
-        rows.append([kpi.name, trend[-1] if trend else "", round(sum(trend) / len(trend), 4) if trend else ""])
-    return Panel("kpis", "KPIs", ["KPI", "latest day", f"mean over {days} days"], rows)
+        trend = kpis.trend(kpi, days=TREND_DAYS, today=last_day)
+        shown = [value for _, value in trend[-days:] if value is not None]
+        drawn = tuple(value for _, value in trend if value is not None)
+        rows.append([kpi.name, _plain(trend[-1][1]), _plain(round(sum(shown) / len(shown), 4) if shown else None),
+                     Sparkline(drawn, f"{kpi.name} per day, the last {TREND_DAYS} days")])  # fmt: skip
+    columns = ["KPI", f"on {last_day.isoformat()}", f"mean over {days} days", f"trend, {TREND_DAYS} days"]
+    return Panel("kpis", "KPIs", columns, rows, note="Per UTC day, from the feature events (docs/analytics.md).")
+
+
+def _plain(value: float | None) -> float | int | None:
+    """A count as an integer (17, not 17.0, in the CSV too)."""
+    return int(value) if value is not None and value.is_integer() else value
