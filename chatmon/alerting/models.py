@@ -141,12 +141,10 @@ class Incident(models.Model):
         return f"{self.rule} {self.opened_at:%Y-%m-%d %H:%M} ({state})"
 
 
-class Delivery(models.Model):
-    """One notice of an incident to one channel, retried with backoff until it is sent or gives up.
-
-    Each attempt is claimed by a conditional update of `attempts`, so two evaluations never send the same
-    attempt, and a sent delivery is never attempted again.
-    """
+class Attempts(models.Model):
+    """A notice's way to one channel: attempted until it is sent or gives up, each attempt claimed by a
+    conditional update of `attempts` (notify.attempt_row), so two evaluations never send the same attempt and
+    a sent notice is never attempted again."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "pending (will be attempted)"
@@ -154,14 +152,22 @@ class Delivery(models.Model):
         FAILED = "failed", "failed (gave up)"
         SILENCED = "silenced", "dropped (rule silenced)"
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=10)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(Attempts):
+    """One notice of an incident to one channel, retried with backoff until it is sent or gives up."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=10)
 
     class Meta:
         db_table = "chatmon_delivery"
@@ -191,7 +197,7 @@ class AlertedSubject(models.Model):
         return f"{self.rule}: {self.subject}"
 
 
-class BudgetDelivery(models.Model):
+class BudgetDelivery(Attempts):
     """One budget notice (a budget reaching a level in a period, claimed once by chatmon.policies as a
     BudgetNotice) to one channel, retried with the backoff of an incident's deliveries (notify.attempt_row).
 
@@ -202,11 +208,6 @@ class BudgetDelivery(models.Model):
     channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="budget_deliveries")
     text = models.TextField()
     body = models.JSONField(help_text="The webhook's JSON body.")
-    status = models.CharField(max_length=10, choices=Delivery.Status.choices, default=Delivery.Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         db_table = "chatmon_budgetdelivery"
