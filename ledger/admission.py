@@ -7,6 +7,7 @@ and each sees the credits the others hold, so together they never admit more tha
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -195,6 +196,31 @@ def release_hold(hold: Hold | int) -> bool:
     return released
 
 
+# User id -> the balance settings this process last synced their balance with (sync_balance_settings_once).
+synced_settings: dict[object, str] = {}
+_MAX_SYNCED = 50_000
+
+
+def sync_balance_settings_once(*, user) -> bool:
+    """sync_balance_settings(), unless this process already synced the user's balance under the settings that
+    apply to them now; True when something was written. A user seen again costs one settings lookup instead
+    of a read of their balance, and a changed setting (the service's or their group policy's) is synced at
+    the next call. What a process skips: an operator's deletion of a synced balance (a later spend opens it
+    at zero, as LibreChat's does) until the settings change or the process restarts."""
+    if not conf.balance_enabled() or conf.start_balance() is None:
+        return False
+    user_id = book.user_id_of(user)
+    settings = balancesettings.settings_for(user_id)
+    fingerprint = json.dumps(settings, sort_keys=True, default=str)
+    if synced_settings.get(user_id) == fingerprint:
+        return False
+    written = _sync(user_id, settings)
+    if len(synced_settings) >= _MAX_SYNCED:
+        synced_settings.clear()
+    synced_settings[user_id] = fingerprint
+    return written
+
+
 def sync_balance_settings(*, user) -> bool:
     """LibreChat's balance-settings middleware rules for one user; True when something was written.
 
@@ -204,7 +230,10 @@ def sync_balance_settings(*, user) -> bool:
     if not conf.balance_enabled() or conf.start_balance() is None:
         return False
     user_id = book.user_id_of(user)
-    settings = balancesettings.settings_for(user_id)
+    return _sync(user_id, balancesettings.settings_for(user_id))
+
+
+def _sync(user_id, settings: dict) -> bool:
     # A balance whose settings a policy manages changes only when an operator applies the policy to it.
     refill = {} if settings.get("managed") else settings["auto_refill"] or {}
     balance = Balance.objects.filter(user_id=user_id).first()

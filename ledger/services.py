@@ -2,8 +2,8 @@
 
 Public names (stable; see DESIGN.md): spend_tokens, spend_structured_tokens, spend_calls, check_balance,
 spend_batch (many token spends written set-wise),
-release_hold, grant_credits, sync_balance_settings, refill_due_balances, release_expired_holds, SpendResult,
-CallSpendResult, BalanceCheck;
+release_hold, grant_credits, sync_balance_settings, sync_balance_settings_once, refill_due_balances,
+release_expired_holds, SpendResult, CallSpendResult, BalanceCheck;
 import_transactions and import_balance for another system's ledger (the LibreChat import).
 `user` may be a user instance or a user id everywhere.
 """
@@ -20,7 +20,13 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from ledger import book, calls, conf, metrics, pricefile, repricing, signals, spendsql
-from ledger.admission import BalanceCheck, check_balance, release_hold, sync_balance_settings
+from ledger.admission import (
+    BalanceCheck,
+    check_balance,
+    release_hold,
+    sync_balance_settings,
+    sync_balance_settings_once,
+)
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
 from ledger.pricing import FREE_TOKEN_CONFIG, configured_rates
@@ -58,6 +64,7 @@ __all__ = [
     "spend_structured_tokens",
     "spend_tokens",
     "sync_balance_settings",
+    "sync_balance_settings_once",
 ]
 
 logger = logging.getLogger(__name__)

@@ -43,11 +43,14 @@ def fast_password_hashing():
 @pytest.fixture(autouse=True)
 def fresh_api_memories():
     """Each test's database starts over (ids are reused after a rollback), so the API's per-process memories
-    of keys and callers' users must too (chatmon/core/recent.py)."""
+    of keys and callers' users must too (chatmon/core/recent.py), and the ledger's of the settings each user's
+    balance was synced with."""
     from chatmon.api import keys, users
+    from ledger import admission
 
     keys.verified.clear()
     users.recently_resolved.clear()
+    admission.synced_settings.clear()
 
 
 @pytest.fixture

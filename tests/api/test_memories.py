@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chatmon.api import keys
+from chatmon.api import keys, users
 from chatmon.api.models import ApiKey, Scope
 from ledger.models import Balance
 
@@ -71,3 +71,26 @@ def test_a_deleted_user_is_forgotten_and_comes_back_new(make_api, balances_on, s
     get_user_model().objects.get(username="librechat:u1").delete()
     _spend(api, "m2")
     assert Balance.objects.get(user__username="librechat:u1").token_credits < 20000
+
+
+def test_a_user_named_again_after_the_memory_is_not_synced_again_under_the_same_settings(make_api, balances_on):
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    users.recently_resolved.clear()  # as when API_USER_MEMORY_SECONDS has passed
+    with CaptureQueriesContext(connection) as queries:
+        _spend(api, "m2")
+    balance_reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "ledger_balance"')]
+    assert balance_reads == []  # the ledger's own lock is hand-written SQL, not the ORM's read
+
+
+def test_a_changed_auto_refill_reaches_a_user_named_again_after_the_memory(make_api, balances_on):
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    balances_on.LEDGER_AUTO_REFILL_ENABLED = True
+    balances_on.LEDGER_REFILL_INTERVAL_VALUE = 7
+    balances_on.LEDGER_REFILL_INTERVAL_UNIT = "days"
+    balances_on.LEDGER_REFILL_AMOUNT = 500
+    users.recently_resolved.clear()
+    _spend(api, "m2")
+    balance = Balance.objects.get(user__username="librechat:u1")
+    assert (balance.auto_refill_enabled, balance.refill_interval_value, balance.refill_amount) == (True, 7, 500)

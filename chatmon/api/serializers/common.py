@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chatmon.api import conf, sources, users
-from ledger.services import sync_balance_settings
+from ledger.services import sync_balance_settings_once
 
 # Ledger limits (ledger/validation.py), stated in the schema so callers see them.
 MAX_AMOUNT = 1e12
@@ -64,7 +64,7 @@ def resolve_user(data: dict, request):
         seen[key] = users.recently_resolved.get(key)
         if seen[key] is None:
             seen[key] = users.resolve(source=key[0], external_id=key[1])
-            sync_balance_settings(user=seen[key])
+            sync_balance_settings_once(user=seen[key])
             users.recently_resolved.put(key, seen[key])
     return seen[key]
 
