@@ -62,7 +62,7 @@ def _plain(n: int, worker: int) -> None:
 
     from auditlog.services import _build
 
-    event = _build("chat.created", f"job:bench-{worker}", None, None, None, {"n": n, "worker": worker}, "success", None)
+    event = _build(action="chat.created", actor=f"job:bench-{worker}", metadata={"n": n, "worker": worker})
     event.created_at, event.prev_hash, event.hash = timezone.now(), "", ""
     event.seq = PLAIN_SEQ_BASE + worker * 10**9 + n
     event.save(force_insert=True)
