@@ -5,7 +5,8 @@ Precision, the same everywhere:
 - credits: thousands separators and two decimals (`57,690.62`); a credit is a millionth of a dollar, so a
   finer figure says nothing to an operator, and a coarser one hides small spends;
 - money: two decimals from one currency unit up (`$1,234.50`), four below it (`$0.0577`): a chat app's
-  per-user and per-request costs are fractions of a cent to a few dollars, and cents alone would read 0.00.
+  per-user and per-request costs are fractions of a cent to a few dollars, and cents alone would read 0.00;
+  a cost below that (a small model's reply) reads `<$0.0001`, not `$0.0000`.
 CSV cells carry the same rounding as plain numbers (no separators, no symbol) so that spreadsheets sum them.
 """
 
@@ -66,15 +67,19 @@ def format_money(credits) -> str:
 
 
 def format_currency(amount) -> str:
-    """An amount already in the display currency (a `round_money` cell): `$0.0577`."""
+    """An amount already in the display currency (a `round_money` cell): `$0.0577`; `<$0.0001` for an amount
+    that is not nothing (it shows as at least 0.01 credits) but rounds to nothing at four decimals, such as one
+    small model's reply: `$0.0000` under a cost told a user it was free."""
     value = _finite(amount)
     if value is None:
         return "" if amount is None else str(amount)
+    currency = conf.display_currency()
+    symbol = SYMBOLS.get(currency.upper())
+    if round(value, 4) == 0 and abs(value) * conf.credits_per_unit() >= 0.5 * 10**-CREDIT_DECIMALS:
+        return f"<{symbol}0.0001" if symbol else f"<0.0001 {currency}"
     value = round(value, 4) + 0.0
     text = f"{abs(value):,.{money_decimals(value)}f}"
     sign = "-" if value < 0 else ""
-    currency = conf.display_currency()
-    symbol = SYMBOLS.get(currency.upper())
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 
 

@@ -18,6 +18,8 @@ from ledger import money
         (999_999, "999,999.00 credits ($1.00)"),
         (0, "0.00 credits ($0.0000)"),
         (-0.00001, "0.00 credits ($0.0000)"),
+        (38.28, "38.28 credits (<$0.0001)"),  # a small model's reply: not free
+        (-9, "-9.00 credits (<$0.0001)"),
         (None, ""),
         (float("nan"), "nan"),
     ],
@@ -35,6 +37,7 @@ def test_it_reads_the_rate_and_currency_at_call_time(settings):
     assert money.exchange_note() == "500,000 credits = 1 EUR."
     settings.LEDGER_DISPLAY_CURRENCY = "CHF"
     assert money.format_money(250_000) == "0.5000 CHF"
+    assert money.format_money(20) == "<0.0001 CHF"
 
 
 @pytest.mark.parametrize(
