@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from chatmon.dashboards.panels import Link
+from chatmon.dashboards.ranges import Range
 
 
 def admin_list(model_path: str, /, **filters) -> str:
@@ -62,9 +63,10 @@ def api_source(source: str) -> Link | str:
     return Link(source, admin_list("chatmon_api.apikey", source=source))
 
 
-def route(name: str, method: str, range_key: str) -> Link:
-    """A route -> the Performance page narrowed to it (its traffic and latency over the same range)."""
-    query = urlencode({"range": range_key, "route": name, "method": method})
+def route(name: str, method: str, r: Range) -> Link:
+    """A route -> the Performance page narrowed to it (its traffic and latency over the same range or zoomed
+    window)."""
+    query = urlencode({**r.params, "route": name, "method": method}, safe=":")
     return Link(name, f"{reverse('dashboards:performance')}?{query}")
 
 

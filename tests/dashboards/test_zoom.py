@@ -13,9 +13,9 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from chatmon.dashboards import charts, ranges
+from chatmon.dashboards import charts, links, ranges
 from chatmon.dashboards.pages import PAGES
-from chatmon.dashboards.selectors import breakdown, usage
+from chatmon.dashboards.selectors import breakdown, models, usage
 from ledger import services as ledger
 from ledger.models import Transaction
 from tests.dashboards.conftest import run_rollup_jobs
@@ -53,6 +53,19 @@ def test_the_grain_follows_the_window_and_the_window_whole_buckets(query, step, 
     assert r.buckets()[-1] + step == r.end, "the last bucket is whole: it is not drawn as partial"
     assert len(r.buckets()) == r.span / step
     assert r.minute_grain == (step == MINUTE)
+
+
+def test_route_and_model_links_open_the_same_window():
+    """A route or model named on a zoomed page opens its own page over that window, not the default 24 h."""
+    zoomed = window("from=2026-11-29T14:00:00Z&to=2026-11-29T14:30:00Z")
+    day = ranges.parse("24h", now=NOW)
+    kept = "from=2026-11-29T14:00:00Z&to=2026-11-29T14:30:00Z"
+    assert links.route("api/v1/spends", "POST", zoomed).href == (
+        f"/dashboard/performance/?{kept}&route=api%2Fv1%2Fspends&method=POST"
+    )
+    assert models.model_link("gpt-4o", zoomed).href == f"/dashboard/models/?{kept}&model=gpt-4o"
+    assert links.route("healthz", "GET", day).href == "/dashboard/performance/?range=24h&route=healthz&method=GET"
+    assert models.model_link("gpt-4o", day).href == "/dashboard/models/?range=24h&model=gpt-4o"
 
 
 def test_it_labels_the_window_and_its_buckets():

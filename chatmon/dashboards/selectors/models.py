@@ -55,7 +55,7 @@ def _key(name: str, data: Data) -> str:
 
 
 def model_link(name: str, r: Range) -> Link:
-    return Link(name, f"{reverse('dashboards:models')}?{urlencode({'range': r.key, 'model': name})}")
+    return Link(name, f"{reverse('dashboards:models')}?{urlencode({**r.params, 'model': name}, safe=':')}")
 
 
 def _trend(r: Range, data: Data, name: str) -> Sparkline:

@@ -71,7 +71,7 @@ def route_rows(r: Range) -> list[list]:
     grouped = list(rows.values("route", "method").annotate(**{name: Sum(name) for name in COUNTERS}))
     total_time = sum(row["duration_sum_us"] or 0 for row in grouped)
     table = [
-        [links.route(row["route"], row["method"], r.key), row["method"], row["count"],
+        [links.route(row["route"], row["method"], r), row["method"], row["count"],
          ratio(row["errors"], row["count"]), *(percentile(row, q) for q in (0.5, 0.95, 0.99)),
          ratio(row["duration_sum_us"], total_time)]
         for row in grouped
