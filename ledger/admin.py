@@ -28,6 +28,15 @@ def seconds(moment) -> str:
     return date_format(timezone.localtime(moment), SECONDS) if moment else "-"
 
 
+def in_refill_zone(moment) -> str:
+    """A refill's moment in the time zone its schedule is written in (LEDGER_REFILL_TIME_ZONE), named, so "next
+    refill" reads beside "every day at 06:00" without converting from the server's zone."""
+    if not moment:
+        return "-"
+    zone = conf.refill_time_zone()
+    return f"{date_format(timezone.localtime(moment, zone), SECONDS)} {zone.key}"
+
+
 def amount_html(credits) -> str:
     """Credits over their price (two short lines), through ledger/money.py like every amount."""
     if credits is None:
@@ -127,11 +136,11 @@ class BalanceAdmin(ReadOnlyAdmin):
 
     @admin.display(description="last refill", ordering="last_refill")
     def last_refill_at(self, balance: Balance) -> str:
-        return seconds(balance.last_refill)
+        return in_refill_zone(balance.last_refill)
 
     @admin.display(description="next refill", ordering="next_refill_at")
     def next_refill(self, balance: Balance) -> str:
-        return seconds(balance.next_refill_at)
+        return in_refill_zone(balance.next_refill_at)
 
     @admin.display(description="Recent transactions")
     def recent_transactions(self, balance: Balance) -> str:

@@ -43,6 +43,8 @@ def test_it_sets_a_monthly_schedule_and_derives_the_next_refill(page, settings):
     assert balance.token_credits == 1_000_000  # credits are not a field of this form
     # The 31st in February is its last day: Feb 28 06:00 in New York is 11:00 UTC.
     assert balance.next_refill_at == datetime(2026, 2, 28, 11, 0, tzinfo=UTC)
+    # The page shows it in the schedule's own zone, named.
+    assert "2026-02-28 06:00:00 America/New_York" in client.get(url).content.decode()
     event = AuditEvent.objects.filter(action="admin.changed").latest("pk")
     assert (event.target_type.model, event.target_id) == ("balance", str(balance.pk))
     [change] = event.metadata["changes"]
