@@ -116,6 +116,13 @@ def _month_day(value) -> int:
     raise ImproperlyConfigured(f"LEDGER_REFILL_DAY must be 1 to 31, not {value!r}.")
 
 
+def prepare_spends() -> bool:
+    # On PostgreSQL a spend's statements are prepared on each connection (parsed and planned once). Turn off
+    # behind a pooler that hands a transaction to any server connection without tracking prepared statements
+    # (PgBouncer in transaction mode before 1.21, or 1.21+ with max_prepared_statements = 0).
+    return bool(_get("LEDGER_PREPARE_SPENDS", True))
+
+
 def hold_ttl_seconds() -> float:
     # How long an admitted check holds its estimated cost; LibreChat T2's rule: non-positive -> default, min 10 s.
     value = _get("LEDGER_HOLD_TTL_SECONDS", 1800)

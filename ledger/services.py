@@ -394,15 +394,32 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
     db = connections[DEFAULT_DB_ALIAS]
     balances = conf.balance_enabled()
     if balances and spendsql.runs_own_transaction(db):
-        with spendsql.own_transaction(db) as cursor:
-            found = spendsql.begin_and_lock_balance(cursor, db, charge.user_id)
-            if found is not None:
-                return _write_locked(cursor, db, charge.user_id, found, rows, settle, now)
-        # The user has no balance yet: it is created under Django's transaction below (once per user).
+        written = _write_own(db, charge.user_id, rows, settle, now)
+        if written is not None:
+            return written
+        # The user has no balance yet (it is created below, once per user), or a message was charged in part
+        # before: Django's transaction.
     with transaction.atomic(), db.cursor() as cursor:
         if not balances:
             return spendsql.insert_new(cursor, db, rows), None
         return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
+
+
+def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple | None:
+    """_write() in a transaction of the spend's own on PostgreSQL (spendsql.OwnTransaction); None when the
+    spend needs Django's transaction instead (see _write)."""
+    with spendsql.OwnTransaction(db) as tx:
+        found = spendsql.begin_and_lock_balance(tx, user_id)
+        if found is None:
+            return None
+        pk, credits, held = found
+        if settle and held > 0:
+            return _write_locked(tx.cursor, db, user_id, found, rows, settle, now)
+        after = book.chain_from(credits, rows)
+        written = spendsql.insert_save_and_commit(tx, rows, pk, after, held, now)
+        if written is None:
+            return None
+        return written, after if written else credits
 
 
 def _write_locked(cursor, db, user_id, found: tuple, rows: list[Transaction], settle: bool, now) -> tuple:

@@ -8,22 +8,24 @@ against the unique (user, message id, token type, item) constraint is also the i
 the balance (plus one UPDATE ... RETURNING settling a hold when the user has any; SQLite 3.35+ has RETURNING).
 
 On PostgreSQL each statement is a round trip, and a spend waits for every one of them while holding its
-user's lock, so they are folded: outside an atomic block a spend runs its own transaction, its BEGIN sent with
-the lock (own_transaction, begin_and_lock_balance), and the insert saves the balance in the same statement when
-there is no hold to settle (insert_and_save_balance): three round trips, COMMIT included, instead of five. A
+user's lock, so they are folded: outside an atomic block a spend runs its own transaction on psycopg directly
+(OwnTransaction): BEGIN with the lock, then, when there is no hold to settle, the insert saving the balance in
+the same statement with COMMIT (insert_save_and_commit): two round trips instead of five, and prepared. A
 batch locks its users' balances in one query, inserts every row in one statement and saves the balances in one
 executemany (lock_balances, insert_spends, save_balances).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import functools
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DatabaseError
+from django.db import DataError
 
+from ledger import conf
 from ledger.models import Balance, Hold, Transaction
 
 # Values of these exact types go to the driver unchanged; anything else (datetimes, an int conversation id
@@ -44,6 +46,7 @@ class _Statements:
     save_chain: str
     # A CTE for insert_and_save_balance(): the rows' insert, then the balance's update if all were written.
     save_balance_after_insert: str
+    save_balance_after_insert_or_fail: str
     settle_hold: str
     # Whether the insert reports the written rows with RETURNING (else with rowcount and lastrowid, one by one).
     returning: bool
@@ -72,6 +75,14 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
             f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
             " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
             " SELECT id, token_type, item FROM written"
+        ),
+        # The same, failing when some rows but not all were written: a written row's last column divides by
+        # zero, which aborts the transaction (and the COMMIT pipelined after it). Not a constant 1/0, which the
+        # planner would fold into an error for every call.
+        save_balance_after_insert_or_fail=(
+            f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
+            " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
+            " SELECT id, token_type, item, 1 / ((SELECT count(*) FROM written) = %s)::int FROM written"
         ),
         # The oldest active hold, closed in one statement; the balance row lock serialises every hold change.
         settle_hold=(
@@ -215,35 +226,115 @@ def _saved(row: Transaction, pk, connection) -> Transaction:
 
 
 def runs_own_transaction(connection) -> bool:
-    """Whether a spend may run its transaction itself (own_transaction): PostgreSQL outside any atomic block,
-    with Django's default client-side binding, whose cursor takes several statements in one call."""
-    return (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-    )
+    """Whether a spend may run its transaction itself (OwnTransaction): PostgreSQL outside any atomic block."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-@contextmanager
-def own_transaction(connection) -> Iterator:
-    """A cursor for a transaction the caller opens with begin_and_lock_balance(): COMMIT when the block ends,
-    ROLLBACK when it raises. Under Django's atomic() psycopg sends BEGIN on its own before the first statement
-    and waits for it: a round trip more per spend."""
-    with connection.cursor() as cursor:
+_NEVER = 2**62
+
+
+class OwnTransaction:
+    """A spend's transaction on PostgreSQL, sent to psycopg directly: BEGIN with the balance's lock in one
+    round trip, and the rows' insert with the balance's update and COMMIT in another (pipelined), as prepared
+    statements (the server parses and plans the insert once per connection, not per spend).
+
+    Django's cursor cannot do this: its client-side binding cannot prepare, and under atomic() psycopg sends
+    BEGIN on its own and waits for it. Django's execute wrappers (chatmon's slow query log and SQL spans) see
+    each round trip as one query; django-prometheus' per-query counters do not see them (ledger_spend_seconds
+    times the spend). Driver errors are raised as Django's. Used as a context manager: ROLLBACK when the
+    block raises, COMMIT when it ends unless the transaction has ended already."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.ended = False
+
+    def __enter__(self):
+        import psycopg  # here, not at the top: the ledger runs on SQLite without it
+
+        self.connection.close_if_health_check_failed()  # as Django's cursor() does first
+        self.connection.ensure_connection()
+        self._raw = self.connection.connection
+        self._prepare = conf.prepare_spends()
+        if self._prepare and self._raw.prepare_threshold is None:
+            # Django's default, which turns preparing off even for prepare=True; a threshold no query reaches
+            # keeps every other query unprepared.
+            self._raw.prepare_threshold = _NEVER
+        # Server-side binding (Django's cursors bind on the client, which cannot prepare).
+        self.cursor = psycopg.Cursor(self._raw)
+        self._end_cursor = psycopg.Cursor(self._raw)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
         try:
-            yield cursor
-        except BaseException:
-            with suppress(DatabaseError):  # a broken connection: the error that broke it is the one to raise
-                cursor.execute("ROLLBACK")
+            if exc_type is not None:
+                self.rollback()
+            elif not self.ended:
+                self.run([("COMMIT", None)])
+        finally:
+            self.cursor.close()
+            self._end_cursor.close()
+        if exc_type is not None:
+            # Statements run on self.cursor by the caller raise the driver's errors: raised again as Django's.
+            self.connection.wrap_database_errors.__exit__(exc_type, exc, traceback)
+
+    def run(self, statements: list[tuple[str, list | None]]) -> None:
+        """Send `statements` in one round trip (a pipeline), through the connection's execute wrappers as one
+        query (their SQL joined by "; "); the last statement's rows are left on `self.cursor` unless it is
+        COMMIT. With DEBUG (or CaptureQueriesContext) the round trip is in connection.queries, as one query."""
+        sql = "; ".join(statement for statement, _ in statements)
+
+        def execute(_sql, _params, _many, _context):
+            with self._raw.pipeline():
+                for statement, params in statements:
+                    cursor = self._end_cursor if statement == "COMMIT" else self.cursor
+                    cursor.execute(statement, params, prepare=self._prepare and params is not None)
+            if statements[-1][0] == "COMMIT":
+                self.ended = True
+
+        wrapped = execute
+        for wrapper in reversed(self.connection.execute_wrappers):
+            wrapped = functools.partial(wrapper, wrapped)
+        started = time.perf_counter()
+        with self.connection.wrap_database_errors:
+            wrapped(sql, None, False, {"connection": self.connection, "cursor": self})
+        if self.connection.queries_logged:
+            self.connection.queries_log.append({"sql": sql, "time": f"{time.perf_counter() - started:.3f}"})
+
+    def rollback(self) -> None:
+        import psycopg
+
+        self.ended = True
+        if self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with suppress(Exception):  # a broken connection: the error that broke it is the one to raise
+                self._end_cursor.execute("ROLLBACK")
+
+
+def begin_and_lock_balance(tx: OwnTransaction, user_id) -> tuple | None:
+    """BEGIN and lock_balance() in one round trip: the balance's (pk, token_credits, held_credits), or None."""
+    tx.run([("BEGIN", None), (_sql(tx.connection).lock, [user_id])])
+    return tx.cursor.fetchone()
+
+
+def insert_save_and_commit(tx: OwnTransaction, rows: list[Transaction], pk, credits: float, held: float, now):
+    """insert_and_save_balance() and COMMIT in one round trip; the rows written, or None when some but not all
+    of them were recorded before (a message charged in part): then nothing is written and the transaction is
+    rolled back, for the caller to chain the rows actually new under a transaction of its own. When none is
+    new, nothing is written either, and the answer is []."""
+    import psycopg
+
+    connection = tx.connection
+    sql = _sql(connection)
+    updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    params = [value for values in _insert_params(sql, connection, rows) for value in values]
+    statement = f"WITH written AS ({_insert_rows(sql, rows)}), {sql.save_balance_after_insert_or_fail}"
+    try:
+        tx.run([(statement, [*params, credits, held, updated_at, pk, len(rows), len(rows)]), ("COMMIT", None)])
+    except DataError as error:
+        if not isinstance(error.__cause__, psycopg.errors.DivisionByZero):
             raise
-        cursor.execute("COMMIT")
-
-
-def begin_and_lock_balance(cursor, connection, user_id) -> tuple | None:
-    """BEGIN and lock_balance() in one round trip (inside own_transaction())."""
-    cursor.execute("BEGIN; " + _sql(connection).lock, [user_id])
-    cursor.nextset()
-    return cursor.fetchone()
+        tx.rollback()
+        return None
+    return _written(connection, rows, [row[:3] for row in tx.cursor.fetchall()])
 
 
 def settle_oldest_hold(cursor, connection, user_id, now: datetime) -> float | None:

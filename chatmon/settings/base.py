@@ -147,7 +147,8 @@ def _database() -> dict:
         # Tests need a file (not :memory:) so that Celery workers and other processes see the same data.
         db["TEST"] = {"NAME": env.str("CHATMON_TEST_SQLITE", default=str(VAR_DIR / "test-chatmon.sqlite3"))}
     elif engine == "django.db.backends.postgresql":
-        db["ENGINE"] = "django_prometheus.db.backends.postgresql"
+        db["ENGINE"] = "chatmon.core.db.postgresql"
+        db["CONN_HEALTH_CHECK_GRACE"] = env.float("CONN_HEALTH_CHECK_GRACE", default=0.5)
     # Persistent connections on both: a new PostgreSQL connection is a round trip and a backend process, and
     # closing the last connection to a WAL-mode SQLite file checkpoints and syncs it (~30 ms per request here).
     db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

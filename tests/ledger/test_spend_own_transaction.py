@@ -8,10 +8,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
-from ledger import services, spendsql
+from ledger import book, services, spendsql
 from ledger.models import Balance, Hold, Transaction
 from tests.ledger.conftest import credits
 
@@ -35,9 +35,9 @@ def test_a_spend_charges_and_saves_the_balance(funded):
     chain_holds(funded)
 
 
-# PostgreSQL: three round trips, BEGIN and COMMIT included (it was five). SQLite has no round trips to save.
+# PostgreSQL: two round trips, BEGIN and COMMIT included (it was five). SQLite has no round trips to save.
 STATEMENTS = {
-    "postgresql": ["BEGIN;", "WITH", "COMMIT"],
+    "postgresql": ["BEGIN;", "WITH"],
     "sqlite": ["BEGIN", "SELECT", "INSERT", "INSERT", "UPDATE", "COMMIT"],
 }
 
@@ -79,14 +79,20 @@ def test_a_first_spend_opens_the_balance_at_zero(member, balances_on):
     assert result.prompt.written_off == 250
 
 
-def test_a_failure_after_the_insert_leaves_nothing_written(funded, monkeypatch):
-    real = spendsql.insert_and_save_balance
+# The last step before the transaction ends: on PostgreSQL the lock (the insert commits with it), on SQLite the
+# insert.
+LAST_STEP_BEFORE_COMMIT = {"postgresql": "begin_and_lock_balance", "sqlite": "insert_and_save_balance"}
 
-    def insert_then_fail(*args, **kwargs):
+
+def test_a_failure_inside_the_transaction_leaves_nothing_written(funded, monkeypatch):
+    name = LAST_STEP_BEFORE_COMMIT[connection.vendor]
+    real = getattr(spendsql, name)
+
+    def step_then_fail(*args, **kwargs):
         real(*args, **kwargs)
         raise RuntimeError("the process died half way")
 
-    monkeypatch.setattr(spendsql, "insert_and_save_balance", insert_then_fail)
+    monkeypatch.setattr(spendsql, name, step_then_fail)
     with pytest.raises(RuntimeError):
         services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
     monkeypatch.undo()
@@ -96,3 +102,53 @@ def test_a_failure_after_the_insert_leaves_nothing_written(funded, monkeypatch):
     services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="m")
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert credits(funded) == 1_000_000 - 250
+
+
+def test_a_refused_insert_raises_djangos_error_and_writes_nothing(funded, monkeypatch):
+    real = book.chain_from
+
+    def past_the_columns_range(credits, rows):
+        after = real(credits, rows)
+        rows[-1].balance_after = 1e300  # the table's CHECK refuses it
+        return after
+
+    monkeypatch.setattr(book, "chain_from", past_the_columns_range)
+    with pytest.raises(IntegrityError):  # Django's, not the driver's
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    monkeypatch.undo()
+    assert not Transaction.objects.filter(user=funded, message_id="m").exists()
+    assert credits(funded) == 1_000_000
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    assert credits(funded) == 1_000_000 - 350
+    chain_holds(funded)
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own transaction")
+
+
+@postgresql_only
+@pytest.mark.parametrize(("prepare", "plans"), [(True, 1), (False, 0)])
+def test_the_insert_is_prepared_once_per_connection_unless_turned_off(funded, settings, prepare, plans):
+    settings.LEDGER_PREPARE_SPENDS = prepare
+    connection.close()  # a connection of this test's own, with no statement prepared yet
+    for message in ("a", "b"):
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=1, completion_tokens=1, message_id=message)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH written AS (INSERT%%'")
+        assert cursor.fetchone()[0] == plans
+    assert credits(funded) == 1_000_000 - 2 * (2.5 + 10)
+
+
+@postgresql_only
+def test_a_spend_on_a_dead_connection_raises_djangos_error_and_the_next_request_reconnects(funded):
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="before")
+    other = connection.copy()
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    other.close()
+    with pytest.raises((OperationalError, InterfaceError)):  # Django's, not the driver's
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="lost")
+    close_old_connections()  # what the end of a request does: the broken connection is dropped
+    services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, message_id="after")
+    assert credits(funded) == 1_000_000 - 500
+    assert not Transaction.objects.filter(message_id="lost").exists()

@@ -1,0 +1,1 @@
+"""Database engines: django-prometheus' instrumented ones, with what chatmon adds to them."""
