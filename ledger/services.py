@@ -29,6 +29,7 @@ from ledger.admission import (
 )
 from ledger.models import Balance, Transaction
 from ledger.overrides import table_at
+from ledger.owntx import OwnTransaction
 from ledger.pricing import FREE_TOKEN_CONFIG, configured_rates
 from ledger.refills import refill_due_balances, release_expired_holds
 from ledger.validation import (
@@ -406,14 +407,14 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
 
 
 def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple | None:
-    """_write() in a transaction of the spend's own on PostgreSQL (spendsql.OwnTransaction); None when the
-    spend needs Django's transaction instead (see _write)."""
-    with spendsql.OwnTransaction(db) as tx:
+    """_write() in a transaction of the spend's own (ledger.owntx); None when the spend needs Django's
+    transaction instead (see _write)."""
+    with OwnTransaction(db) as tx:
         found = spendsql.begin_and_lock_balance(tx, user_id)
         if found is None:
             return None
         pk, credits, held = found
-        if settle and held > 0:
+        if (settle and held > 0) or not tx.pipelines:
             return _write_locked(tx.cursor, db, user_id, found, rows, settle, now)
         after = book.chain_from(credits, rows)
         written = spendsql.insert_save_and_commit(tx, rows, pk, after, held, now)

@@ -9,24 +9,26 @@ the balance (plus one UPDATE ... RETURNING settling a hold when the user has any
 
 On PostgreSQL each statement is a round trip, and a spend waits for every one of them while holding its
 user's lock, so they are folded: outside an atomic block a spend runs its own transaction on psycopg directly
-(OwnTransaction): BEGIN with the lock, then, when there is no hold to settle, the insert saving the balance in
-the same statement with COMMIT (insert_save_and_commit): two round trips instead of five, and prepared. A
+(ledger.owntx): BEGIN with the lock, then, when there is no hold to settle, the insert saving the balance in
+the same statement with COMMIT (insert_save_and_commit): two round trips instead of five, and prepared. On
+SQLite a spend runs its own transaction too, on the sqlite3 cursor, without Django's per-statement wrappers
+while it holds the database's write lock. A
 batch locks its users' balances in one query, inserts every row in one statement and saves the balances in one
 executemany (lock_balances, insert_spends, save_balances).
 """
 
 from __future__ import annotations
 
-import functools
-import time
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import DataError
 
-from ledger import conf
 from ledger.models import Balance, Hold, Transaction
+
+if TYPE_CHECKING:
+    from ledger.owntx import OwnTransaction
 
 # Values of these exact types go to the driver unchanged; anything else (datetimes, an int conversation id
 # for a text column, ...) goes through the field's own get_db_prep_save, as the ORM would send it.
@@ -226,100 +228,22 @@ def _saved(row: Transaction, pk, connection) -> Transaction:
 
 
 def runs_own_transaction(connection) -> bool:
-    """Whether a spend may run its transaction itself (OwnTransaction): PostgreSQL outside any atomic block."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-_NEVER = 2**62
-
-
-class OwnTransaction:
-    """A spend's transaction on PostgreSQL, sent to psycopg directly: BEGIN with the balance's lock in one
-    round trip, and the rows' insert with the balance's update and COMMIT in another (pipelined), as prepared
-    statements (the server parses and plans the insert once per connection, not per spend).
-
-    Django's cursor cannot do this: its client-side binding cannot prepare, and under atomic() psycopg sends
-    BEGIN on its own and waits for it. Django's execute wrappers (chatmon's slow query log and SQL spans) see
-    each round trip as one query; django-prometheus' per-query counters do not see them (ledger_spend_seconds
-    times the spend). Driver errors are raised as Django's. Used as a context manager: ROLLBACK when the
-    block raises, COMMIT when it ends unless the transaction has ended already."""
-
-    def __init__(self, connection) -> None:
-        self.connection = connection
-        self.ended = False
-
-    def __enter__(self):
-        import psycopg  # here, not at the top: the ledger runs on SQLite without it
-
-        self.connection.close_if_health_check_failed()  # as Django's cursor() does first
-        self.connection.ensure_connection()
-        self._raw = self.connection.connection
-        self._prepare = conf.prepare_spends()
-        if self._prepare and self._raw.prepare_threshold is None:
-            # Django's default, which turns preparing off even for prepare=True; a threshold no query reaches
-            # keeps every other query unprepared.
-            self._raw.prepare_threshold = _NEVER
-        # Server-side binding (Django's cursors bind on the client, which cannot prepare).
-        self.cursor = psycopg.Cursor(self._raw)
-        self._end_cursor = psycopg.Cursor(self._raw)
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> None:
-        try:
-            if exc_type is not None:
-                self.rollback()
-            elif not self.ended:
-                self.run([("COMMIT", None)])
-        finally:
-            self.cursor.close()
-            self._end_cursor.close()
-        if exc_type is not None:
-            # Statements run on self.cursor by the caller raise the driver's errors: raised again as Django's.
-            self.connection.wrap_database_errors.__exit__(exc_type, exc, traceback)
-
-    def run(self, statements: list[tuple[str, list | None]]) -> None:
-        """Send `statements` in one round trip (a pipeline), through the connection's execute wrappers as one
-        query (their SQL joined by "; "); the last statement's rows are left on `self.cursor` unless it is
-        COMMIT. With DEBUG (or CaptureQueriesContext) the round trip is in connection.queries, as one query."""
-        sql = "; ".join(statement for statement, _ in statements)
-
-        def execute(_sql, _params, _many, _context):
-            with self._raw.pipeline():
-                for statement, params in statements:
-                    cursor = self._end_cursor if statement == "COMMIT" else self.cursor
-                    cursor.execute(statement, params, prepare=self._prepare and params is not None)
-            if statements[-1][0] == "COMMIT":
-                self.ended = True
-
-        wrapped = execute
-        for wrapper in reversed(self.connection.execute_wrappers):
-            wrapped = functools.partial(wrapper, wrapped)
-        started = time.perf_counter()
-        with self.connection.wrap_database_errors:
-            wrapped(sql, None, False, {"connection": self.connection, "cursor": self})
-        if self.connection.queries_logged:
-            self.connection.queries_log.append({"sql": sql, "time": f"{time.perf_counter() - started:.3f}"})
-
-    def rollback(self) -> None:
-        import psycopg
-
-        self.ended = True
-        if self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            with suppress(Exception):  # a broken connection: the error that broke it is the one to raise
-                self._end_cursor.execute("ROLLBACK")
+    """Whether a spend may run its transaction itself (ledger.owntx): outside any atomic block."""
+    return connection.vendor in ("postgresql", "sqlite") and not connection.in_atomic_block
 
 
 def begin_and_lock_balance(tx: OwnTransaction, user_id) -> tuple | None:
-    """BEGIN and lock_balance() in one round trip: the balance's (pk, token_credits, held_credits), or None."""
-    tx.run([("BEGIN", None), (_sql(tx.connection).lock, [user_id])])
+    """BEGIN and lock_balance() (one round trip on PostgreSQL): the balance's (pk, token_credits,
+    held_credits), or None."""
+    tx.run([(tx.begin, None), (_sql(tx.connection).lock, [user_id])])
     return tx.cursor.fetchone()
 
 
 def insert_save_and_commit(tx: OwnTransaction, rows: list[Transaction], pk, credits: float, held: float, now):
-    """insert_and_save_balance() and COMMIT in one round trip; the rows written, or None when some but not all
-    of them were recorded before (a message charged in part): then nothing is written and the transaction is
-    rolled back, for the caller to chain the rows actually new under a transaction of its own. When none is
-    new, nothing is written either, and the answer is []."""
+    """insert_and_save_balance() and COMMIT in one round trip (PostgreSQL); the rows written, or None when
+    some but not all of them were recorded before (a message charged in part): then nothing is written and the
+    transaction is rolled back, for the caller to chain the rows actually new under a transaction of its own.
+    When none is new, nothing is written either, and the answer is []."""
     import psycopg
 
     connection = tx.connection

@@ -1,7 +1,7 @@
-"""A spend outside any atomic block runs its own transaction: on PostgreSQL its BEGIN goes out with the
-balance's lock, and the rows' insert saves the balance in the same statement (ledger/spendsql.py). These tests
-run without the test's wrapping transaction, so that path is the one taken; on SQLite they check the same
-behaviour through Django's atomic()."""
+"""A spend outside any atomic block runs its own transaction on the driver (ledger/owntx.py): on PostgreSQL
+its BEGIN goes out with the balance's lock, and the rows' insert saves the balance and commits in one round
+trip (ledger/spendsql.py). These tests run without the test's wrapping transaction, so that path is the one
+taken."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ def test_a_spend_charges_and_saves_the_balance(funded):
     chain_holds(funded)
 
 
-# PostgreSQL: two round trips, BEGIN and COMMIT included (it was five). SQLite has no round trips to save.
+# PostgreSQL: two round trips, BEGIN and COMMIT included (it was five). SQLite has no round trips to save: its
+# BEGIN and the lock are listed together, as one call of the driver's.
 STATEMENTS = {
     "postgresql": ["BEGIN;", "WITH"],
-    "sqlite": ["BEGIN", "SELECT", "INSERT", "INSERT", "UPDATE", "COMMIT"],
+    "sqlite": ["BEGIN", "INSERT", "INSERT", "UPDATE", "COMMIT"],
 }
 
 
@@ -80,7 +81,7 @@ def test_a_first_spend_opens_the_balance_at_zero(member, balances_on):
 
 
 # The last step before the transaction ends: on PostgreSQL the lock (the insert commits with it), on SQLite the
-# insert.
+# insert (then the balance's update and COMMIT).
 LAST_STEP_BEFORE_COMMIT = {"postgresql": "begin_and_lock_balance", "sqlite": "insert_and_save_balance"}
 
 
