@@ -5,10 +5,11 @@ Through Django, each statement passes its cursor wrappers, and atomic() adds its
 PostgreSQL psycopg sends BEGIN by itself and waits for it); on SQLite all of that happens while the database's
 one write lock is held. OwnTransaction runs the same statements on the driver's cursor:
 
-- PostgreSQL: statements sent together go in one round trip (psycopg's pipeline), and statements with
-  parameters are prepared, with server-side binding (Django binds on the client, which cannot prepare):
-  the server parses and plans a spend's statements once per connection. LEDGER_PREPARE_SPENDS turns
-  preparing off (behind a pooler that does not track prepared statements).
+- PostgreSQL: statements sent together go as one query string, one round trip (one wait: psycopg's pipeline
+  mode measured a dozen waits per spend), and statements with parameters run as SQL-level prepared
+  statements (`EXECUTE name(...)`, its `PREPARE` sent in the same string the first time a connection needs
+  it): the server parses and plans a spend's insert once per connection, not per spend.
+  LEDGER_PREPARE_SPENDS turns preparing off (behind a pooler that does not track prepared statements).
 - SQLite: the statements one after the other on the sqlite3 cursor, BEGIN in Django's transaction_mode.
 
 What stays as through Django: the connection's execute wrappers (chatmon's slow query log and SQL spans) see
@@ -20,18 +21,20 @@ per-query counters (ledger_spend_seconds times each spend).
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 import time
+import weakref
 from contextlib import suppress
 
 from ledger import conf
 
 _ENDS = frozenset({"COMMIT", "ROLLBACK"})
-_NEVER = 2**62  # a prepare_threshold no query reaches
 
 
 class OwnTransaction:
     """Used as a context manager: ROLLBACK when the block raises, COMMIT when it ends unless the transaction
-    has ended already (a pipeline that committed, a rollback). `cursor` takes spendsql's statements (with
+    has ended already (COMMIT sent with the last statements, a rollback). `cursor` takes spendsql's statements (with
     Django's %s placeholders) for functions written for a Django cursor."""
 
     def __init__(self, connection) -> None:
@@ -51,9 +54,9 @@ class OwnTransaction:
         return self._driver.begin
 
     @property
-    def pipelines(self) -> bool:
-        """Whether run() sends several statements in one round trip (else it runs them one by one)."""
-        return self._driver.pipelines
+    def joins_statements(self) -> bool:
+        """Whether run() sends several statements as one query, one round trip (else one by one)."""
+        return self._driver.joins_statements
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         try:
@@ -123,46 +126,61 @@ class _Cursor:
 
 class _Psycopg:
     begin = "BEGIN"
-    pipelines = True
+    joins_statements = True
 
     def __init__(self, raw) -> None:
         import psycopg  # here: the ledger runs on SQLite without it
 
         self._raw = raw
         self._prepare = conf.prepare_spends()
-        if self._prepare and raw.prepare_threshold is None:
-            # Django's default (None) turns preparing off even for prepare=True; a threshold no query reaches
-            # leaves every other query as it was.
-            raw.prepare_threshold = _NEVER
+        self._prepared = _prepared.setdefault(raw, set())
         self._idle = psycopg.pq.TransactionStatus.IDLE
-        self.cursor = psycopg.Cursor(raw)  # server-side binding
-        self._end = psycopg.Cursor(raw)  # COMMIT and ROLLBACK, so that `cursor` keeps the rows before them
+        # Client-side binding, as Django's own cursors: statements sent together go as one query string.
+        self.cursor = psycopg.ClientCursor(raw)
 
     def send(self, statements: list, many: bool) -> None:
-        if len(statements) == 1:
-            self._execute(*statements[0], many)
-            return
-        with self._raw.pipeline():
-            for statement, params in statements:
-                self._execute(statement, params, many)
-
-    def _execute(self, statement: str, params, many: bool) -> None:
-        cursor = self._end if statement in _ENDS else self.cursor
         if many:
-            cursor.executemany(statement, params)
-        else:
-            cursor.execute(statement, params, prepare=self._prepare and params is not None)
+            (statement, params), *_ = statements
+            self.cursor.executemany(statement, params)
+            return
+        parts, values, rows_at = [], [], 0
+        for statement, params in statements:
+            if params is not None and self._prepare:
+                parts.extend(self._prepared_call(statement, len(params)))
+            else:
+                parts.append(statement)
+            values.extend(params or ())
+            if statement not in _ENDS:
+                rows_at = len(parts) - 1
+        self.cursor.execute("; ".join(parts), values)
+        # The cursor is on the first statement's result: move to the last one with rows (not COMMIT's).
+        for _ in range(rows_at):
+            self.cursor.nextset()
+
+    def _prepared_call(self, statement: str, count: int) -> list[str]:
+        """`EXECUTE name(%s, ...)` for `statement`, prepared on this connection the first time it needs it (a
+        round trip of its own, once: a PREPARE that fails is then an error of its own, never recorded)."""
+        name = f"ledger_{hashlib.sha1(statement.encode()).hexdigest()[:16]}"
+        if name not in self._prepared:
+            numbered = iter(range(1, count + 1))
+            self.cursor.execute(f"PREPARE {name} AS {_PLACEHOLDER.sub(lambda _: f'${next(numbered)}', statement)}")
+            self._prepared.add(name)  # a ROLLBACK does not undo a PREPARE
+        return [f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"]
 
     def in_transaction(self) -> bool:
         return self._raw.info.transaction_status != self._idle
 
     def close(self) -> None:
         self.cursor.close()
-        self._end.close()
+
+
+# Per psycopg connection, the names of the statements prepared on it (a new connection starts with none).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%s")
 
 
 class _Sqlite3:
-    pipelines = False
+    joins_statements = False
 
     def __init__(self, raw, connection) -> None:
         self._raw = raw

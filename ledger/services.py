@@ -414,7 +414,7 @@ def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple
         if found is None:
             return None
         pk, credits, held = found
-        if (settle and held > 0) or not tx.pipelines:
+        if (settle and held > 0) or not tx.joins_statements:
             return _write_locked(tx.cursor, db, user_id, found, rows, settle, now)
         after = book.chain_from(credits, rows)
         written = spendsql.insert_save_and_commit(tx, rows, pk, after, held, now)

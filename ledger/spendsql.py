@@ -79,8 +79,8 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
             " SELECT id, token_type, item FROM written"
         ),
         # The same, failing when some rows but not all were written: a written row's last column divides by
-        # zero, which aborts the transaction (and the COMMIT pipelined after it). Not a constant 1/0, which the
-        # planner would fold into an error for every call.
+        # zero, which aborts the transaction (and the COMMIT sent after it in the same query string). Not a
+        # constant 1/0, which the planner would fold into an error for every call.
         save_balance_after_insert_or_fail=(
             f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
             " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
@@ -185,7 +185,7 @@ def insert_and_save_balance(cursor, connection, rows: list[Transaction], pk, cre
 
 
 def save_balances(cursor, connection, balances: list[tuple], now: datetime) -> None:
-    """save_balance() for many (pk, credits, held) in one executemany (pipelined on PostgreSQL)."""
+    """save_balance() for many (pk, credits, held) in one executemany (pipelined by psycopg on PostgreSQL)."""
     if balances:
         updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
         params = [[credits, held, updated_at, pk] for pk, credits, held in balances]

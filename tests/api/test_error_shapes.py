@@ -37,6 +37,13 @@ def test_it_answers_415_to_a_body_that_is_not_json(api):
     assert_shape(response, 415)
 
 
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "nonsense/;;;", "*/*"])
+def test_it_answers_json_whatever_accept_says(api, accept):
+    response = api.post("spends", {"user": "u", "model": "gpt-4o", "prompt_tokens": 1}, Accept=accept)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.json()["prompt"]["token_type"] == "prompt"
+
+
 def test_it_answers_413_to_a_body_over_the_limit(api, settings):
     settings.API_MAX_BODY_BYTES = 100
     body = assert_shape(api.post("grants", {"user": "u1", "amount": 1, "reason": "x" * 200}), 413)

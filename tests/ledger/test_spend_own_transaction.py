@@ -128,15 +128,17 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 
 
 @postgresql_only
-@pytest.mark.parametrize(("prepare", "plans"), [(True, 1), (False, 0)])
+@pytest.mark.parametrize(("prepare", "plans"), [(True, 2), (False, 0)])
 def test_the_insert_is_prepared_once_per_connection_unless_turned_off(funded, settings, prepare, plans):
     settings.LEDGER_PREPARE_SPENDS = prepare
     connection.close()  # a connection of this test's own, with no statement prepared yet
     for message in ("a", "b"):
         services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=1, completion_tokens=1, message_id=message)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH written AS (INSERT%%'")
-        assert cursor.fetchone()[0] == plans
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'ledger%%'")
+        statements = sorted(row[0].split(" AS ", 1)[1].split()[0] for row in cursor.fetchall())
+    assert len(statements) == plans  # the lock and the insert, each prepared once for both spends
+    assert statements in ([], ["SELECT", "WITH"])
     assert credits(funded) == 1_000_000 - 2 * (2.5 + 10)
 
 
