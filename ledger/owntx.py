@@ -7,9 +7,9 @@ one write lock is held. OwnTransaction runs the same statements on the driver's 
 
 - PostgreSQL: statements sent together go as one query string, one round trip (one wait: psycopg's pipeline
   mode measured a dozen waits per spend), and statements with parameters run as SQL-level prepared
-  statements (`EXECUTE name(...)`, its `PREPARE` sent in the same string the first time a connection needs
-  it): the server parses and plans a spend's insert once per connection, not per spend.
-  LEDGER_PREPARE_SPENDS turns preparing off (behind a pooler that does not track prepared statements).
+  statements (`EXECUTE name(...)`; a connection's first use of one sends its `PREPARE` alone first): the
+  server parses and plans a spend's insert once per connection, not per spend. LEDGER_PREPARE_SPENDS turns
+  preparing off (behind a pooler that does not track prepared statements).
 - SQLite: the statements one after the other on the sqlite3 cursor, BEGIN in Django's transaction_mode.
 
 What stays as through Django: the connection's execute wrappers (chatmon's slow query log and SQL spans) see
@@ -34,8 +34,8 @@ _ENDS = frozenset({"COMMIT", "ROLLBACK"})
 
 class OwnTransaction:
     """Used as a context manager: ROLLBACK when the block raises, COMMIT when it ends unless the transaction
-    has ended already (COMMIT sent with the last statements, a rollback). `cursor` takes spendsql's statements (with
-    Django's %s placeholders) for functions written for a Django cursor."""
+    has ended already (COMMIT sent with the last statements, a rollback). `cursor` takes spendsql's
+    statements (with Django's %s placeholders) for functions written for a Django cursor."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
@@ -160,7 +160,7 @@ class _Psycopg:
     def _prepared_call(self, statement: str, count: int) -> list[str]:
         """`EXECUTE name(%s, ...)` for `statement`, prepared on this connection the first time it needs it (a
         round trip of its own, once: a PREPARE that fails is then an error of its own, never recorded)."""
-        name = f"ledger_{hashlib.sha1(statement.encode()).hexdigest()[:16]}"
+        name = _statement_name(statement)
         if name not in self._prepared:
             numbered = iter(range(1, count + 1))
             self.cursor.execute(f"PREPARE {name} AS {_PLACEHOLDER.sub(lambda _: f'${next(numbered)}', statement)}")
@@ -172,6 +172,11 @@ class _Psycopg:
 
     def close(self) -> None:
         self.cursor.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _statement_name(statement: str) -> str:
+    return f"ledger_{hashlib.sha1(statement.encode()).hexdigest()[:16]}"
 
 
 # Per psycopg connection, the names of the statements prepared on it (a new connection starts with none).

@@ -22,6 +22,8 @@ LEDGER_PRICE_CACHE_SECONDS = env.float("LEDGER_PRICE_CACHE_SECONDS", default=30)
 LEDGER_PRICE_STAMP_SECONDS = env.float("LEDGER_PRICE_STAMP_SECONDS", default=1.0)
 LEDGER_PRICE_FILE_MAX_BYTES = env.int("LEDGER_PRICE_FILE_MAX_BYTES", default=16 * 1024 * 1024)
 LEDGER_PRICE_FILE_TIMEOUT = env.float("LEDGER_PRICE_FILE_TIMEOUT", default=10.0)
+# PostgreSQL: a spend's statements prepared per connection (off behind a pooler that does not track them).
+LEDGER_PREPARE_SPENDS = env.bool("LEDGER_PREPARE_SPENDS", default=True)
 # Comma-separated endpoints that cost nothing (self-hosted models): rows at rate 0, usage still counted.
 LEDGER_FREE_ENDPOINTS = env.list("LEDGER_FREE_ENDPOINTS", default=[])
 # Calendar refill schedules (ledger/schedules.py): "" keeps LibreChat's interval; daily, weekly or monthly at
