@@ -35,7 +35,8 @@ def test_it_reads_database_and_redis_urls(tmp_path):
         "REDIS_URL": "redis://cache.example:6380/2",
     }
     values = json.loads(settings_in_subprocess(env, "DATABASES", "CACHES", "CELERY_BROKER_URL").stdout)
-    assert "django_prometheus.db.backends.postgresql" in values["DATABASES"]
+    assert "chatmon.core.db.postgresql" in values["DATABASES"]  # django-prometheus' engine, with a grace
+    assert "'CONN_HEALTH_CHECK_GRACE': 0.5" in values["DATABASES"]
     assert "db.example" in values["DATABASES"] and "5433" in values["DATABASES"]
     assert "redis://cache.example:6380/2" in values["CACHES"]
     assert values["CELERY_BROKER_URL"] == "redis://cache.example:6380/2"

@@ -6,6 +6,7 @@ taken."""
 from __future__ import annotations
 
 import itertools
+import logging
 
 import pytest
 from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, connection
@@ -47,6 +48,15 @@ def test_a_spend_takes_the_fewest_statements(funded):
     with CaptureQueriesContext(connection) as queries:
         services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
     assert [query["sql"].split()[0] for query in queries.captured_queries] == STATEMENTS[connection.vendor]
+
+
+def test_the_slow_query_log_times_each_of_a_spends_round_trips(funded, settings, caplog):
+    settings.SLOW_QUERY_MS = 0  # every statement is slow
+    with caplog.at_level(logging.WARNING, logger="chatmon.db"):
+        services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
+    sql = [record.getMessage().split(": ", 1)[1] for record in caplog.records if record.name == "chatmon.db"]
+    logged = [statement.split()[0] for statement in sql]
+    assert logged[-len(STATEMENTS[connection.vendor]) :] == STATEMENTS[connection.vendor]
 
 
 def test_a_retried_message_is_charged_once(funded):
