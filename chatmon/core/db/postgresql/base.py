@@ -1,10 +1,10 @@
 """PostgreSQL as django-prometheus instruments it, with a health check that skips a connection in steady use.
 
 Django's CONN_HEALTH_CHECKS sends `SELECT 1` before the first query of every request on a reused connection:
-a round trip, and work for both the worker and the server, on every request (a tenth of a single spend's
-worker time in bench/api_http.py). A connection that served a request without a database error less than
-CONN_HEALTH_CHECK_GRACE seconds ago is taken as alive, as HikariCP's aliveBypassWindowMs (500 ms) and
-PgBouncer's server_check_delay (30 s) do; an idle one is still checked. What the grace costs: a server that
+a round trip, and work for both the worker and the server, on every request that touches the database. A
+connection that served a request without a database error less than CONN_HEALTH_CHECK_GRACE seconds ago is
+taken as alive, as HikariCP's aliveBypassWindowMs (500 ms) and PgBouncer's server_check_delay (30 s) do; an
+idle one is still checked. What the grace costs: a server that
 restarts within that time after a connection's last request fails that connection's next request (as a
 restart fails the requests in flight), and Django drops the connection when that request ends.
 """
