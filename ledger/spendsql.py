@@ -60,6 +60,11 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
     balance, hold, tx = (quote(model._meta.db_table) for model in (Balance, Hold, Transaction))
     fields = tuple(field for field in Transaction._meta.concrete_fields if not field.primary_key)
     columns = ", ".join(quote(field.column) for field in fields)
+    # After the rows' insert (a CTE named `written`): the balance's update, applied if it wrote every row.
+    saved = (
+        f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
+        " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
+    )
     return _Statements(
         lock=f"SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s{' FOR UPDATE' * for_update}",
         insert_row="(" + ", ".join(["%s"] * len(fields)) + ")",
@@ -73,18 +78,12 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
         ),
         save_balance=f"UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s WHERE id = %s",
         save_chain=f"UPDATE {tx} SET balance_before = %s, balance_after = %s, written_off = %s WHERE id = %s",
-        save_balance_after_insert=(
-            f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
-            " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
-            " SELECT id, token_type, item FROM written"
-        ),
+        save_balance_after_insert=f"{saved} SELECT id, token_type, item FROM written",
         # The same, failing when some rows but not all were written: a written row's last column divides by
         # zero, which aborts the transaction (and the COMMIT sent after it in the same query string). Not a
         # constant 1/0, which the planner would fold into an error for every call.
         save_balance_after_insert_or_fail=(
-            f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
-            " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
-            " SELECT id, token_type, item, 1 / ((SELECT count(*) FROM written) = %s)::int FROM written"
+            f"{saved} SELECT id, token_type, item, 1 / ((SELECT count(*) FROM written) = %s)::int FROM written"
         ),
         # The oldest active hold, closed in one statement; the balance row lock serialises every hold change.
         settle_hold=(
