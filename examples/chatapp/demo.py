@@ -76,9 +76,12 @@ def _ensure_analytics() -> None:
     if User.objects.filter(username__startswith="cohort-").exists():
         return
     now = timezone.now()
+    # Members join between the start of their week (a UTC week from Monday, as cohorts count) and the same
+    # moment of it as now, so that each week's six stay one cohort even when the demo loads early on a Monday.
+    week_start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=now.weekday())
     for week in range(COHORT_WEEKS):
         for n in range(COHORT_SIZE):
-            joined = now - timedelta(weeks=week, hours=n)
+            joined = week_start + (now - week_start) * n / COHORT_SIZE - timedelta(weeks=week)
             user = User.objects.create_user(username=f"cohort-w{week}-{n}", date_joined=joined, is_active=False)
             for later in range(week + 1):
                 if n < COHORT_SIZE - later:  # one user fewer each week after joining

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
+import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
@@ -57,15 +59,22 @@ def test_it_does_nothing_when_demo_data_is_off(db, settings):
     assert counts() == (0, 0, 0)
 
 
-def test_it_loads_an_analytics_demo_that_fills_the_cohort_triangle(db):
+# Mid-week, and a minute into a Monday: a week's six sign-ups stay one cohort (they were split across two weeks
+# when the demo loaded early on a Monday).
+@pytest.mark.parametrize("moment", ["2026-11-25T12:00:00Z", "2026-11-30T00:01:00Z"])
+def test_it_loads_an_analytics_demo_that_fills_the_cohort_triangle(db, moment):
     from chatmon.analytics import cohorts
     from chatmon.analytics.models import Experiment, Funnel, Kpi, SignInPlace
 
-    run()
+    with time_machine.travel(moment, tick=True):
+        run()
     assert Experiment.objects.filter(slug="demo-system-prompt", active=True).exists()
     assert Funnel.objects.filter(name="Activation").exists() and Kpi.objects.filter(slug="chat-turns").exists()
     assert {"GB", "US", "NL", "AU", "JP", "BR"} <= set(SignInPlace.objects.values_list("country", flat=True))
-    oldest = cohorts.triangle("week")[-1]  # computed by load_demo: the job itself runs hourly
+    triangle = cohorts.triangle("week")  # computed by load_demo: the job itself runs hourly
+    # Six a week; this week's also has the demo's own users.
+    assert [size for _, size, _ in triangle[1:]] == [6] * 7 and triangle[0][1] >= 6
+    oldest = triangle[-1]
     assert oldest[1] == 6 and oldest[2][0] == 1.0 and oldest[2][-1] < oldest[2][0]  # fewer come back each week
     sign_ins = SignInPlace.objects.count()
     run()
