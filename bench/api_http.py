@@ -1,7 +1,8 @@
 """Spends per second through the HTTP API under gunicorn, measured from outside with wrk, against a bare view.
 
     .venv/bin/python bench/api_http.py [--seconds 5 --rounds 3 --workers 2 --batch 100]   # scratch SQLite
-    DATABASE_URL=postgres://postgres@127.0.0.1/chatmon_bench .venv/bin/python bench/api_http.py
+    DATABASE_URL=postgres://postgres@127.0.0.1/chatmon_bench .venv/bin/python bench/api_http.py   # a new database
+                                                                               # chatmon_bench_<random>, dropped after
 
 gunicorn as deployed (deploy/gunicorn.conf.py, 2 workers of 4 threads, the full middleware stack, DEBUG off), wrk on
 loopback with a Lua script that makes every request's body (a fresh message id each, 1,000 users in
@@ -31,7 +32,9 @@ from bench.stacks import scratch  # noqa: E402  (needs the path above)
 from chatmon.testing.servers import start_gunicorn  # noqa: E402
 
 # wrk's Lua: each run has its own tag and each thread numbers its requests, so every message id is new (a
-# repeated one is not charged again: a cheaper answer, and no measure of a spend).
+# repeated one is not charged again: a cheaper answer, and no measure of a spend). Each thread starts its
+# walk over the users at its own share of the cycle: threads that walked in step sent the same users at
+# once, whose spends then queued on one balance lock (PostgreSQL) at random offsets, run to run.
 LUA = r"""
 local threads = 0
 function setup(thread)
@@ -43,12 +46,13 @@ function init(args)
   per_request = tonumber(args[1])
   USERS = tonumber(args[2])
   run = args[3]
+  offset = tid * math.floor(USERS / tonumber(args[4]))
 end
 local function spend()
   counter = counter + 1
   return string.format(
     '{"user":"bench-%d","model":"gpt-4o","prompt_tokens":10,"completion_tokens":5,"message_id":"%s-%d-%d"}',
-    counter % USERS, run, tid, counter)
+    (offset + counter) % USERS, run, tid, counter)
 end
 request = function()
   local body
@@ -64,6 +68,7 @@ end
 """
 
 USERS = 1000
+WRK_THREADS = 2
 
 _CREATE_KEY = """
 import secrets
@@ -77,13 +82,47 @@ def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[
     """Requests/s times `per_request`; a refused or failed request is no measure, so it stops the run."""
     header_args = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", "--timeout", "30s", f"-d{seconds}s", "-s", str(script), *header_args, url,
-         "--", str(per_request), str(USERS), secrets.token_hex(4)],
+        ["wrk", f"-t{WRK_THREADS}", "-c8", "--timeout", "30s", f"-d{seconds}s", "-s", str(script), *header_args, url,
+         "--", str(per_request), str(USERS), secrets.token_hex(4), str(WRK_THREADS)],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"{url}: not every answer was a success:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * per_request
+
+
+def measure(tmp: Path, env: dict, options) -> dict[str, list[float]]:
+    """Each variant's rates, round by round, from gunicorn serving the prepared chatmon."""
+    # A connection per request, as a reverse proxy talks to gunicorn: kept-alive connections stay with the
+    # worker that accepted them, and one worker holding most of wrk's eight halved a round's rate at random.
+    headers = [f"Authorization: Bearer {scratch.shell(env, _CREATE_KEY)}", "Content-Type: application/json",
+               "Connection: close"]  # fmt: skip
+    script = tmp / "spends.lua"
+    script.write_text(LUA)
+    multiproc = tmp / "prom"
+    multiproc.mkdir()
+    with open(tmp / "gunicorn.log", "w") as log:
+        server = start_gunicorn(
+            log, database_url=env["DATABASE_URL"], **{**env, "WEB_CONCURRENCY": str(options.workers),
+            "GUNICORN_THREADS": str(options.threads), "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
+        )  # fmt: skip
+        try:
+            variants = {
+                "bare view": lambda: wrk(f"{server.base}/bench/bare", options.seconds, script, 1, headers),
+                "spend": lambda: wrk(f"{server.base}/api/v1/spends", options.seconds, script, 1, headers),
+                f"batch of {options.batch}": lambda: wrk(
+                    f"{server.base}/api/v1/spends/batch", options.seconds, script, options.batch, headers
+                ),
+            }
+            for run in variants.values():  # warm-up: imports, the pricing table, connections, users
+                run()
+            results = {name: [] for name in variants}
+            for _ in range(options.rounds):
+                for name, run in variants.items():
+                    results[name].append(run())
+        finally:
+            server.stop()
+    return results
 
 
 def main() -> None:
@@ -94,45 +133,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="per worker, as deployed (GUNICORN_THREADS)")
     parser.add_argument("--batch", type=int, default=100)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="chatmon-api-http-") as folder:
-        tmp = Path(folder)
-        env = scratch.prepare(
-            tmp, "bench.stacks.api_settings", CHECK_BALANCE="true", API_RATE_LIMIT_PER_MINUTE="0",
+    with (
+        tempfile.TemporaryDirectory(prefix="chatmon-api-http-") as folder,
+        scratch.prepared(
+            Path(folder), "bench.stacks.api_settings", CHECK_BALANCE="true", API_RATE_LIMIT_PER_MINUTE="0",
             CONSOLE_LOG_LEVEL="error",
-        )  # fmt: skip
-        # A connection per request, as a reverse proxy talks to gunicorn: kept-alive connections stay with the
-        # worker that accepted them, and one worker holding most of wrk's eight halved a round's rate at random.
-        headers = [f"Authorization: Bearer {scratch.shell(env, _CREATE_KEY)}", "Content-Type: application/json",
-                   "Connection: close"]  # fmt: skip
-        script = tmp / "spends.lua"
-        script.write_text(LUA)
-        multiproc = tmp / "prom"
-        multiproc.mkdir()
-        with open(tmp / "gunicorn.log", "w") as log:
-            server = start_gunicorn(
-                log, database_url=env["DATABASE_URL"], **{**env, "WEB_CONCURRENCY": str(options.workers),
-                "GUNICORN_THREADS": str(options.threads), "PROMETHEUS_MULTIPROC_DIR": str(multiproc)},
-            )  # fmt: skip
-            try:
-                variants = {
-                    "bare view": lambda: wrk(f"{server.base}/bench/bare", options.seconds, script, 1, headers),
-                    "spend": lambda: wrk(f"{server.base}/api/v1/spends", options.seconds, script, 1, headers),
-                    f"batch of {options.batch}": lambda: wrk(
-                        f"{server.base}/api/v1/spends/batch", options.seconds, script, options.batch, headers
-                    ),
-                }
-                for run in variants.values():  # warm-up: imports, the pricing table, connections, users
-                    run()
-                results = {name: [] for name in variants}
-                for _ in range(options.rounds):
-                    for name, run in variants.items():
-                        results[name].append(run())
-            finally:
-                server.stop()
+        ) as env,
+    ):  # fmt: skip
+        results = measure(Path(folder), env, options)
     bare = statistics.median(results["bare view"])
     print(f"database: {env['DATABASE_URL'].split(':')[0]}, gunicorn {options.workers} workers x "
           f"{options.threads} threads, "
-          f"{options.rounds} rounds of {options.seconds}s, wrk 2 threads 8 connections")  # fmt: skip
+          f"{options.rounds} rounds of {options.seconds}s, wrk {WRK_THREADS} threads 8 connections")  # fmt: skip
     for name, rates in results.items():
         median = statistics.median(rates)
         print(f"{name:>14}: {median:10.1f} per second (requests or spends)   ratio to bare: {median / bare:.3f}")
