@@ -410,17 +410,17 @@ def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple
     """_write() in a transaction of the spend's own (ledger.owntx); None when the spend needs Django's
     transaction instead (see _write)."""
     with OwnTransaction(db) as tx:
+        if tx.joins_statements:
+            spent = spendsql.spend_and_commit(tx, user_id, rows, settle=settle, now=now)
+            if spent is None:
+                return None
+            if spent.settled_hold:
+                metrics.HOLDS.labels("settled").inc()
+            return spent.rows, spent.credits
         found = spendsql.begin_and_lock_balance(tx, user_id)
         if found is None:
             return None
-        pk, credits, held = found
-        if (settle and held > 0) or not tx.joins_statements:
-            return _write_locked(tx.cursor, db, user_id, found, rows, settle, now)
-        after = book.chain_from(credits, rows)
-        written = spendsql.insert_save_and_commit(tx, rows, pk, after, held, now)
-        if written is None:
-            return None
-        return written, after if written else credits
+        return _write_locked(tx.cursor, db, user_id, found, rows, settle, now)
 
 
 def _write_locked(cursor, db, user_id, found: tuple, rows: list[Transaction], settle: bool, now) -> tuple:

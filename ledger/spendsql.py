@@ -9,12 +9,12 @@ the balance (plus one UPDATE ... RETURNING settling a hold when the user has any
 
 On PostgreSQL each statement is a round trip, and a spend waits for every one of them while holding its
 user's lock, so they are folded: outside an atomic block a spend runs its own transaction on psycopg directly
-(ledger.owntx): BEGIN with the lock, then, when there is no hold to settle, the insert saving the balance in
-the same statement with COMMIT (insert_save_and_commit): two round trips instead of five, and prepared. On
-SQLite a spend runs its own transaction too, on the sqlite3 cursor, without Django's per-statement wrappers
-while it holds the database's write lock. A
-batch locks its users' balances in one query, inserts every row in one statement and saves the balances in one
-executemany (lock_balances, insert_spends, save_balances).
+(ledger.owntx), BEGIN, one prepared statement doing all of the above with the rows' chain computed in SQL,
+and COMMIT in one round trip instead of five (spend_and_commit; docs/ledger.md "Spend hot path" says how the
+chain's two homes are kept equal). On SQLite a spend runs its own transaction too, on the sqlite3 cursor,
+without Django's per-statement wrappers while it holds the database's write lock. A batch locks its users'
+balances in one query, inserts every row in one statement and saves the balances in one executemany
+(lock_balances, insert_spends, save_balances).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class _Statements:
     save_chain: str
     # A CTE for insert_and_save_balance(): the rows' insert, then the balance's update if all were written.
     save_balance_after_insert: str
-    save_balance_after_insert_or_fail: str
     settle_hold: str
+    settle_hold_unreturned: str
     # Whether the insert reports the written rows with RETURNING (else with rowcount and lastrowid, one by one).
     returning: bool
     # (attname, field, types passed to the driver as they are) per inserted column.
@@ -60,10 +60,10 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
     balance, hold, tx = (quote(model._meta.db_table) for model in (Balance, Hold, Transaction))
     fields = tuple(field for field in Transaction._meta.concrete_fields if not field.primary_key)
     columns = ", ".join(quote(field.column) for field in fields)
-    # After the rows' insert (a CTE named `written`): the balance's update, applied if it wrote every row.
-    saved = (
-        f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
-        " WHERE id = %s AND (SELECT count(*) FROM written) = %s)"
+    # The oldest active hold closed; the balance row lock serialises every hold change.
+    settle_hold = (
+        f"UPDATE {hold} SET status = %s, closed_at = %s WHERE id = (SELECT id FROM {hold}"
+        f" WHERE user_id = %s AND status = %s ORDER BY id LIMIT 1)"
     )
     return _Statements(
         lock=f"SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s{' FOR UPDATE' * for_update}",
@@ -78,18 +78,13 @@ def _statements(quote, for_update: bool, returning: bool) -> _Statements:
         ),
         save_balance=f"UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s WHERE id = %s",
         save_chain=f"UPDATE {tx} SET balance_before = %s, balance_after = %s, written_off = %s WHERE id = %s",
-        save_balance_after_insert=f"{saved} SELECT id, token_type, item FROM written",
-        # The same, failing when some rows but not all were written: a written row's last column divides by
-        # zero, which aborts the transaction (and the COMMIT sent after it in the same query string). Not a
-        # constant 1/0, which the planner would fold into an error for every call.
-        save_balance_after_insert_or_fail=(
-            f"{saved} SELECT id, token_type, item, 1 / ((SELECT count(*) FROM written) = %s)::int FROM written"
+        # After the rows' insert (a CTE named `written`): the balance's update, applied if it wrote every row.
+        save_balance_after_insert=(
+            f"saved AS (UPDATE {balance} SET token_credits = %s, held_credits = %s, updated_at = %s"
+            " WHERE id = %s AND (SELECT count(*) FROM written) = %s) SELECT id, token_type, item FROM written"
         ),
-        # The oldest active hold, closed in one statement; the balance row lock serialises every hold change.
-        settle_hold=(
-            f"UPDATE {hold} SET status = %s, closed_at = %s WHERE id = (SELECT id FROM {hold}"
-            f" WHERE user_id = %s AND status = %s ORDER BY id LIMIT 1) RETURNING amount"
-        ),
+        settle_hold=f"{settle_hold} RETURNING amount",
+        settle_hold_unreturned=settle_hold,
         returning=returning,
         insert_fields=tuple((field.attname, field, _PLAIN.get(field.get_internal_type(), ())) for field in fields),
     )
@@ -118,7 +113,7 @@ def insert_new(cursor, connection, rows: list[Transaction]) -> list[Transaction]
     """Insert the rows whose (user, message id, token type, item) is not recorded yet; returns those, with their
     pks."""
     sql = _sql(connection)
-    params = _insert_params(sql, connection, rows)
+    params = _insert_params(sql.insert_fields, connection, rows)
     if sql.returning:
         # One statement; a spend's rows have distinct (token type, item) pairs, so RETURNING's say which rows
         # were written.
@@ -150,7 +145,7 @@ def insert_spends(cursor, connection, spends: list[list[Transaction]]) -> list[l
     rows = [row for spend in spends for row in spend]
     if not sql.returning or len(spends) < 2 or any(row.message_id is None for row in rows):
         return [insert_new(cursor, connection, spend) for spend in spends]
-    params = [value for values in _insert_params(sql, connection, rows) for value in values]
+    params = [value for values in _insert_params(sql.insert_fields, connection, rows) for value in values]
     cursor.execute(sql.insert_head + ", ".join([sql.insert_row] * len(rows)) + sql.insert_tail_keyed, params)
     pks = {(str(user_id), message_id, token_type, item): pk for pk, user_id, message_id, token_type, item in cursor}
     out = []
@@ -175,7 +170,7 @@ def insert_and_save_balance(cursor, connection, rows: list[Transaction], pk, cre
             save_balance(cursor, connection, pk, credits, held, now)
         return written
     updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    params = [value for values in _insert_params(sql, connection, rows) for value in values]
+    params = [value for values in _insert_params(sql.insert_fields, connection, rows) for value in values]
     cursor.execute(
         f"WITH written AS ({_insert_rows(sql, rows)}), {sql.save_balance_after_insert}",
         [*params, credits, held, updated_at, pk, len(rows)],
@@ -198,11 +193,12 @@ def save_chain(cursor, connection, rows: list[Transaction]) -> None:
         cursor.executemany(_sql(connection).save_chain, params)
 
 
-def _insert_params(sql: _Statements, connection, rows: list[Transaction]) -> list[list]:
+def _insert_params(fields: tuple, connection, rows: list[Transaction]) -> list[list]:
+    """The rows' values of `fields` ((attname, field, plain types) each), as the ORM would send them."""
     return [
         [
             value if value is None or type(value) in plain else field.get_db_prep_save(value, connection)
-            for attname, field, plain in sql.insert_fields
+            for attname, field, plain in fields
             for value in (getattr(row, attname),)
         ]
         for row in rows
@@ -238,26 +234,107 @@ def begin_and_lock_balance(tx: OwnTransaction, user_id) -> tuple | None:
     return tx.cursor.fetchone()
 
 
-def insert_save_and_commit(tx: OwnTransaction, rows: list[Transaction], pk, credits: float, held: float, now):
-    """insert_and_save_balance() and COMMIT in one round trip (PostgreSQL); the rows written, or None when
-    some but not all of them were recorded before (a message charged in part): then nothing is written and the
-    transaction is rolled back, for the caller to chain the rows actually new under a transaction of its own.
-    When none is new, nothing is written either, and the answer is []."""
+@dataclass(frozen=True)
+class Spent:
+    """What spend_and_commit() wrote: the rows (pks and chain set), the balance's credits after, and whether a
+    hold was settled."""
+
+    rows: list[Transaction]
+    credits: float
+    settled_hold: bool
+
+
+def spend_and_commit(tx: OwnTransaction, user_id, rows: list[Transaction], *, settle: bool, now) -> Spent | None:
+    """A whole spend in one round trip (PostgreSQL): BEGIN, one statement, COMMIT. The statement locks the
+    user's balance, chains the rows from its credits, inserts those not recorded yet, settles the oldest hold
+    when `settle` and the balance holds credits, and saves the balance.
+
+    None, with nothing written and the transaction ended, when the user has no balance or their message was
+    charged in part before (some rows recorded, not all): the caller runs the spend under Django's transaction,
+    which opens the balance or chains the rows actually new. When no row is new, nothing is written."""
     import psycopg
 
     connection = tx.connection
-    sql = _sql(connection)
-    updated_at = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    params = [value for values in _insert_params(sql, connection, rows) for value in values]
-    statement = f"WITH written AS ({_insert_rows(sql, rows)}), {sql.save_balance_after_insert_or_fail}"
+    statement, cast_fields = _one_spend(connection, len(rows))
+    when = Balance._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    params = [
+        user_id,
+        *(value for values in _insert_params(cast_fields, connection, rows) for value in values),
+        *(Hold.Status.SETTLED.value, when, user_id, Hold.Status.ACTIVE.value, settle),
+        *(settle, when, len(rows)),
+        len(rows),
+    ]
     try:
-        tx.run([(statement, [*params, credits, held, updated_at, pk, len(rows), len(rows)]), ("COMMIT", None)])
+        tx.run([(tx.begin, None), (statement, params), ("COMMIT", None)])
     except DataError as error:
         if not isinstance(error.__cause__, psycopg.errors.DivisionByZero):
             raise
         tx.rollback()
         return None
-    return _written(connection, rows, [row[:3] for row in tx.cursor.fetchall()])
+    found = tx.cursor.fetchall()
+    if not found:
+        return None
+    new = {(token_type, item): (pk, chain) for pk, token_type, item, *chain in (got[:6] for got in found) if pk}
+    written = []
+    for row in rows:
+        if (row.token_type, row.item) in new:
+            pk, (row.balance_before, row.balance_after, row.written_off) = new[row.token_type, row.item]
+            written.append(_saved(row, pk, connection))
+    credits_after, credits_before, settled = found[0][6:9]
+    return Spent(written, credits_after if written else credits_before, settled > 0)
+
+
+# Columns of the rows the statement computes itself: book.chain_from()'s rule, in SQL.
+_CHAIN = ("balance_before", "balance_after", "written_off")
+_one_spends: dict[tuple[str, int], tuple[str, tuple]] = {}
+
+
+def _one_spend(connection, count: int) -> tuple[str, tuple]:
+    """spend_and_commit()'s statement for `count` rows and the insert fields its parameters carry, built once
+    per row count (a spend has one to four rows)."""
+    key = (connection.vendor, count)
+    if key not in _one_spends:
+        quote = connection.ops.quote_name
+        sql = _sql(connection)
+        balance, tx = quote(Balance._meta.db_table), quote(Transaction._meta.db_table)
+        carried = tuple(item for item in sql.insert_fields if item[0] not in _CHAIN)
+        names = [quote(field.column) for _, field, _ in carried]
+        # Every value is cast to its column's type: a prepared statement's parameters get their types there.
+        row = ", ".join(f"%s::{field.db_type(connection)}" for _, field, _ in carried)
+        values = ", ".join(f"({ordinal}, {row})" for ordinal in range(1, count + 1))
+        after = "CASE WHEN c.raw > 0 THEN c.raw ELSE 0 END"  # max(0.0, raw), as Python's max() picks
+        statement = f"""WITH RECURSIVE
+b AS (SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s FOR UPDATE),
+v (ord, {", ".join(names)}) AS (VALUES {values}),
+chained (ord, before, raw) AS (
+    SELECT v.ord, b.token_credits, b.token_credits + v.token_value FROM b JOIN v ON v.ord = 1
+  UNION ALL
+    SELECT v.ord, {after}, {after} + v.token_value FROM chained c JOIN v ON v.ord = c.ord + 1
+),
+written AS (
+    INSERT INTO {tx} ({", ".join(names)}, {", ".join(quote(name) for name in _CHAIN)})
+    SELECT {", ".join(f"v.{name}" for name in names)}, c.before, {after}, CASE WHEN c.raw < 0 THEN -c.raw ELSE 0 END
+    FROM v JOIN chained c ON c.ord = v.ord ORDER BY v.ord
+    ON CONFLICT DO NOTHING RETURNING id, token_type, item, balance_before, balance_after, written_off
+),
+settled AS (
+    {sql.settle_hold_unreturned} AND %s AND (SELECT held_credits FROM b) > 0 AND EXISTS (SELECT FROM written)
+    RETURNING amount
+),
+credits_after AS (SELECT {after} AS credits FROM chained c ORDER BY c.ord DESC LIMIT 1),
+saved AS (
+    UPDATE {balance} SET token_credits = (SELECT credits FROM credits_after), held_credits = CASE
+        WHEN NOT %s OR b.held_credits <= 0 THEN b.held_credits
+        WHEN s.amount IS NULL THEN 0
+        WHEN b.held_credits - s.amount > 0 THEN b.held_credits - s.amount ELSE 0 END, updated_at = %s
+    FROM b LEFT JOIN settled s ON true WHERE {balance}.id = b.id AND (SELECT count(*) FROM written) = %s
+)
+SELECT w.id, w.token_type, w.item, w.balance_before, w.balance_after, w.written_off,
+    (SELECT credits FROM credits_after), b.token_credits, (SELECT count(*) FROM settled),
+    1 / ((SELECT count(*) FROM written) IN (0, %s))::int
+FROM b LEFT JOIN written w ON true"""
+        _one_spends[key] = statement, carried
+    return _one_spends[key]
 
 
 def settle_oldest_hold(cursor, connection, user_id, now: datetime) -> float | None:
