@@ -228,8 +228,8 @@ def runs_own_transaction(connection) -> bool:
 
 
 def begin_and_lock_balance(tx: OwnTransaction, user_id) -> tuple | None:
-    """BEGIN and lock_balance() (one round trip on PostgreSQL): the balance's (pk, token_credits,
-    held_credits), or None."""
+    """BEGIN and lock_balance() (SQLite's own transaction; PostgreSQL's is spend_and_commit): the balance's
+    (pk, token_credits, held_credits), or None."""
     tx.run([(tx.begin, None), (_sql(tx.connection).lock, [user_id])])
     return tx.cursor.fetchone()
 
