@@ -303,6 +303,9 @@ def _one_spend(connection, count: int) -> tuple[str, tuple]:
         row = ", ".join(f"%s::{field.db_type(connection)}" for _, field, _ in carried)
         values = ", ".join(f"({ordinal}, {row})" for ordinal in range(1, count + 1))
         after = "CASE WHEN c.raw > 0 THEN c.raw ELSE 0 END"  # max(0.0, raw), as Python's max() picks
+        # The last SELECT divides by zero when some rows but not all were written: the statement fails on
+        # purpose and the COMMIT after it never runs. Divided by a count, not a constant 1/0, which the planner
+        # would fold into an error for every call.
         statement = f"""WITH RECURSIVE
 b AS (SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s FOR UPDATE),
 v (ord, {", ".join(names)}) AS (VALUES {values}),
