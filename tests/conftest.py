@@ -50,6 +50,7 @@ def fresh_api_memories():
 
     keys.verified.clear()
     users.recently_resolved.clear()
+    users.STAMP.reset()
     admission.synced_settings.clear()
 
 

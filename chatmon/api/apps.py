@@ -18,13 +18,21 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
 
         from chatmon.api import users
+        from chatmon.api.models import ExternalUser
 
-        # A deleted user must not be charged from this process's memory of them (other processes: within
-        # API_USER_MEMORY_SECONDS, docs/api.md).
-        post_delete.connect(
-            lambda **kwargs: users.recently_resolved.clear(), sender=get_user_model(), weak=False,
-            dispatch_uid="chatmon.api.forget_deleted_users",
-        )  # fmt: skip
+        # A deleted user must not be charged from any process's memory of them: this process forgets at once,
+        # the others at their next read of the users' stamp (docs/api.md). A new mapping changes nothing
+        # remembered, so only an edited one is announced: first sightings must not empty every memory.
+        for sender in (get_user_model(), ExternalUser):
+            post_delete.connect(users.forget_all, sender=sender, dispatch_uid=f"chatmon.api.forget_users.{sender}")
+        post_save.connect(_forget_on_edit, sender=ExternalUser, dispatch_uid="chatmon.api.forget_remapped_users")
+
+
+def _forget_on_edit(created: bool, **kwargs) -> None:
+    from chatmon.api import users
+
+    if not created:
+        users.forget_all(**kwargs)

@@ -62,5 +62,18 @@ def key_memory_seconds() -> float:
 
 def user_memory_seconds() -> float:
     # How long a process reuses the chatmon user a caller's id maps to, with their balance settings already
-    # applied, before looking them up again: a changed refill setting reaches a caller's users within this time.
-    return float(_get("API_USER_MEMORY_SECONDS", 30))
+    # applied, before looking them up again. A user deleted (or an id remapped) through Django anywhere is
+    # forgotten by every process sooner, at its next read of the users' stamp (API_USER_STAMP_SECONDS); this
+    # bounds what the stamp cannot announce: a row changed by hand in the database.
+    return float(_get("API_USER_MEMORY_SECONDS", 300))
+
+
+def user_stamp_seconds() -> float:
+    # How often a process asks the shared cache whether a user was deleted or remapped elsewhere (one cache
+    # read at most this often per process; 0: at every request that names a user).
+    return float(_get("API_USER_STAMP_SECONDS", 1.0))
+
+
+def cache_alias() -> str:
+    # The Django cache shared by every process (Redis) holding the users' stamp.
+    return str(_get("API_CACHE_ALIAS", "default"))

@@ -16,10 +16,41 @@ from django.db import IntegrityError, transaction
 from chatmon.api import conf
 from chatmon.api.models import ExternalUser
 from chatmon.core.recent import RecentAnswers
+from chatmon.core.stamps import SharedStamp
 
-# (source, external id) -> the user, with their balance settings applied (conf.user_memory_seconds()); a
-# deleted user is forgotten at once in this process (apps.py) and within that time in others.
-recently_resolved = RecentAnswers(conf.user_memory_seconds)
+# A deleted user, or an id mapped anew, replaces this stamp (apps.py): every process then forgets the users it
+# remembers at its next read of the stamp (API_USER_STAMP_SECONDS), not one user at a time when each expires.
+STAMP = SharedStamp("chatmon:api:users:version", what="API users", cache_alias=conf.cache_alias,
+                    every=conf.user_stamp_seconds)  # fmt: skip
+# While the stamp cannot be read (Redis down), a user is remembered at most this long, as before the stamp.
+UNVERIFIED_MEMORY_SECONDS = 30.0
+_memory = {"stamp": None}  # the stamp under which the users below were remembered
+
+
+def _memory_seconds() -> float:
+    seconds = conf.user_memory_seconds()
+    return seconds if _memory["stamp"] is not None else min(seconds, UNVERIFIED_MEMORY_SECONDS)
+
+
+# (source, external id) -> the user, with their balance settings applied.
+recently_resolved = RecentAnswers(_memory_seconds)
+
+
+def remembered(key: tuple[str, str]):
+    """The user this process remembers for (source, external id), or None. Every user is forgotten first when
+    the stamp changed (another process deleted or remapped one) or became unreadable."""
+    stamp = STAMP.read()
+    if stamp != _memory["stamp"]:
+        recently_resolved.clear()
+        _memory["stamp"] = stamp
+    return recently_resolved.get(key)
+
+
+def forget_all(using: str = "default", **_kwargs) -> None:
+    """A user or a mapping went away or changed: this process forgets its users now, the others once the
+    change commits (a signal receiver, apps.py)."""
+    recently_resolved.clear()
+    STAMP.announce(using=using)
 
 
 def _username(source: str, external_id: str) -> str:

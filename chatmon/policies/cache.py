@@ -10,25 +10,19 @@ POLICIES_RELOAD_SECONDS instead, and the outage is logged once.
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import caches
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from chatmon.core.stamps import SharedStamp
 from chatmon.policies import conf
 from chatmon.policies.models import Budget, Policy
 
-logger = logging.getLogger(__name__)
-
 VERSION_KEY = "chatmon:policies:version"
-UNREACHABLE_BACKOFF_SECONDS = 5.0
 
 
 # Users whose groups a process remembers per snapshot before it forgets them all (each then costs one query).
@@ -48,37 +42,14 @@ class Snapshot:
         return any(p.group_ids for p in self.policies) or any(b.scope in scoped for b in self.budgets)
 
 
-_state: dict = {"loaded_at": None, "version": None, "snapshot": None, "stamp_read_at": None, "stamp": None,
-                "unreachable_until": 0.0, "unreachable": False}  # fmt: skip
-
-
-def _shared_version() -> str | None:
-    now = time.monotonic()
-    if _state["stamp_read_at"] is not None and now - _state["stamp_read_at"] < conf.stamp_seconds():
-        return _state["stamp"]
-    if now < _state["unreachable_until"]:
-        return None
-    try:
-        cache = caches[conf.cache_alias()]
-        version = cache.get(VERSION_KEY)
-        if version is None:  # never set, or evicted: start one every process then agrees on
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(VERSION_KEY)
-    except Exception as exc:
-        _state["unreachable_until"], _state["stamp_read_at"] = now + UNREACHABLE_BACKOFF_SECONDS, None
-        if not _state["unreachable"]:
-            _state["unreachable"] = True
-            logger.warning("Policies version unreadable (%s); re-reading policies by age until it is", exc)
-        return None
-    _state["unreachable"] = False
-    _state["stamp_read_at"], _state["stamp"] = now, version
-    return version
+STAMP = SharedStamp(VERSION_KEY, what="Policies", cache_alias=conf.cache_alias, every=conf.stamp_seconds)
+_state: dict = {"loaded_at": None, "version": None, "snapshot": None}
 
 
 def current() -> Snapshot:
     """The policies and budgets in force (re-read when another process announced a change)."""
     # The stamp is read before the rows, so a change committed in between is in the rows or in the next stamp.
-    version = _shared_version()
+    version = STAMP.read()
     loaded_at = _state["loaded_at"]
     expired = loaded_at is None or time.monotonic() - loaded_at > conf.reload_seconds()
     if expired or (version is not None and version != _state["version"]):
@@ -108,14 +79,5 @@ def _load() -> Snapshot:
 @receiver(m2m_changed, sender=Policy.groups.through)
 @receiver(m2m_changed, sender=get_user_model().groups.through)
 def forget(using: str = "default", **_kwargs) -> None:
-    _state["loaded_at"] = _state["stamp_read_at"] = None  # this process: at its next check
-    transaction.on_commit(_publish_change, using=using)  # the others: once the change is committed
-
-
-def _publish_change() -> None:
-    try:
-        caches[conf.cache_alias()].set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning(
-            "Policy change not published; other processes apply it within %s s", conf.reload_seconds(), exc_info=True
-        )
+    _state["loaded_at"] = None  # this process: at its next check
+    STAMP.announce(using=using)  # the others: once the change is committed

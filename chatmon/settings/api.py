@@ -14,7 +14,8 @@ API_AUDIT_ACTIONS = env.list("API_AUDIT_ACTIONS", default=[])
 API_TIMING_MAX_ROUTES = env.int("API_TIMING_MAX_ROUTES", default=200)
 API_TIMING_MAX_AGE_SECONDS = env.int("API_TIMING_MAX_AGE_SECONDS", default=86400)
 API_KEY_MEMORY_SECONDS = env.float("API_KEY_MEMORY_SECONDS", default=5)
-API_USER_MEMORY_SECONDS = env.float("API_USER_MEMORY_SECONDS", default=30)
+API_USER_MEMORY_SECONDS = env.float("API_USER_MEMORY_SECONDS", default=300)
+API_USER_STAMP_SECONDS = env.float("API_USER_STAMP_SECONDS", default=1.0)
 
 # The API's views set their own authentication, parsers and renderers; these are DRF's project-wide defaults.
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -1,19 +1,22 @@
 """What an API process remembers between requests: a verified key (for API_KEY_MEMORY_SECONDS) and a caller's
 user with their balance settings applied (API_USER_MEMORY_SECONDS). Changes made in this process apply at
-once; changes made by another process (a bare UPDATE here) apply when the memory expires."""
+once; a key revoked by another process (a bare UPDATE here) stops when the memory expires, and a user deleted
+or remapped by another process is forgotten when that process replaces the users' stamp in Redis."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chatmon.api import keys, users
-from chatmon.api.models import ApiKey, Scope
+from chatmon.api.models import ApiKey, ExternalUser, Scope
 from ledger.models import Balance
 
 
@@ -45,8 +48,8 @@ def test_an_expired_key_stops_even_while_remembered(make_api):
     assert api.get("balance", {"user": "u1"}).status_code == 401
 
 
-def _spend(api, message: str):
-    body = {"user": "u1", "model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 5, "message_id": message}
+def _spend(api, message: str, user: str = "u1"):
+    body = {"user": user, "model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 5, "message_id": message}
     response = api.post("spends", body)
     assert response.status_code == 200, response.content
     return response
@@ -94,3 +97,55 @@ def test_a_changed_auto_refill_reaches_a_user_named_again_after_the_memory(make_
     _spend(api, "m2")
     balance = Balance.objects.get(user__username="librechat:u1")
     assert (balance.auto_refill_enabled, balance.refill_interval_value, balance.refill_amount) == (True, 7, 500)
+
+
+def _credits(username: str) -> float:
+    return Balance.objects.get(user__username=username).token_credits
+
+
+def test_a_user_remapped_by_another_process_is_forgotten_at_the_next_stamp_read(make_api, balances_on, settings):
+    settings.API_USER_STAMP_SECONDS = 0
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    _spend(api, "m0", user="u0")  # the user u1's id will be mapped to
+    before = _credits("librechat:u0")
+    ExternalUser.objects.filter(external_id="u1").update(user=get_user_model().objects.get(username="librechat:u0"))
+    _spend(api, "m2")  # no signal here, as in another process: this process still charges its remembered user
+    assert _credits("librechat:u0") == before
+
+    users.STAMP.publish()  # what the other process does once its change commits
+    _spend(api, "m3")
+
+    assert _credits("librechat:u0") < before
+
+
+def test_deleting_a_user_replaces_the_stamp_once_committed(make_api, balances_on, django_capture_on_commit_callbacks):
+    api = make_api(Scope.LEDGER_WRITE)
+    _spend(api, "m1")
+    stamp = users.STAMP.read()
+    with django_capture_on_commit_callbacks(execute=True):
+        get_user_model().objects.get(username="librechat:u1").delete()
+    assert caches["default"].get(users.STAMP.key) not in (None, stamp)
+
+
+def test_a_first_sighting_leaves_the_stamp_alone(make_api, balances_on, django_capture_on_commit_callbacks):
+    api = make_api(Scope.LEDGER_WRITE)
+    stamp = users.STAMP.read()
+    with django_capture_on_commit_callbacks(execute=True):
+        _spend(api, "m1")
+    assert caches["default"].get(users.STAMP.key) == stamp
+
+
+def test_without_the_stamp_users_are_remembered_briefly_and_the_outage_logged_once(
+    make_api, balances_on, settings, caplog
+):
+    settings.CACHES = {**settings.CACHES, "gone": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # fmt: skip
+    settings.API_CACHE_ALIAS = "gone"
+    api = make_api(Scope.LEDGER_WRITE)
+    with caplog.at_level(logging.WARNING, logger="chatmon.core.stamps"):
+        _spend(api, "m1")
+        _spend(api, "m2")
+    assert users._memory_seconds() == users.UNVERIFIED_MEMORY_SECONDS < settings.API_USER_MEMORY_SECONDS
+    assert caplog.text.count("API users version unreadable") == 1
+    assert _credits("librechat:u1") < 20000

@@ -17,7 +17,8 @@ GPT4O_RATE = 2.5
 
 
 def forget_snapshot() -> None:
-    cache._state.update(loaded_at=None, stamp_read_at=None, snapshot=None, version=None)
+    cache._state.update(loaded_at=None, snapshot=None, version=None)
+    cache.STAMP.reset()
 
 
 @pytest.fixture(autouse=True)

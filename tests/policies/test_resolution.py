@@ -85,7 +85,7 @@ def test_another_process_sees_a_change_through_the_shared_stamp(alice, trial, se
     Policy.objects.filter(name="Trial").update(start_balance=900)  # no signal: as if another process wrote it
     assert resolve(alice.pk).policy.start_balance == 500  # this process still holds its snapshot
 
-    cache._publish_change()  # what the other process does once its change commits
+    cache.STAMP.publish()  # what the other process does once its change commits
 
     assert resolve(alice.pk).policy.start_balance == 900
 

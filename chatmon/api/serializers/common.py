@@ -61,7 +61,7 @@ def resolve_user(data: dict, request):
     key = (source_of(data, request), data["user"])
     seen = request.__dict__.setdefault("_resolved_users", {})  # a batch often names one user many times
     if key not in seen:
-        seen[key] = users.recently_resolved.get(key)
+        seen[key] = users.remembered(key)
         if seen[key] is None:
             seen[key] = users.resolve(source=key[0], external_id=key[1])
             sync_balance_settings_once(user=seen[key])
