@@ -23,7 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -91,6 +94,22 @@ def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * per_request
 
 
+def settle(server, quiet_share: float = 0.05, window: float = 0.3, limit: float = 60) -> None:
+    """Returns once gunicorn's workers have been (nearly) idle for `window` seconds. wrk stops at its deadline,
+    but the requests it left in flight ran on: up to eight batches of 100 spends, seconds of work, which fell
+    into the next variant's round (a bare round always followed a batch round), and after the warm-up, whose
+    batches create the 1,000 users, the first bare round measured a few requests a second."""
+    workers = psutil.Process(server.process.pid).children()
+    deadline = time.monotonic() + limit
+    busy = sum(sum(worker.cpu_times()[:2]) for worker in workers)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = sum(sum(worker.cpu_times()[:2]) for worker in workers)
+        if now - busy < quiet_share * window * len(workers):
+            return
+        busy = now
+
+
 def measure(tmp: Path, env: dict, options) -> dict[str, list[float]]:
     """Each variant's rates, round by round, from gunicorn serving the prepared chatmon."""
     # A connection per request, as a reverse proxy talks to gunicorn: kept-alive connections stay with the
@@ -116,10 +135,12 @@ def measure(tmp: Path, env: dict, options) -> dict[str, list[float]]:
             }
             for run in variants.values():  # warm-up: imports, the pricing table, connections, users
                 run()
+                settle(server)
             results = {name: [] for name in variants}
             for _ in range(options.rounds):
                 for name, run in variants.items():
                     results[name].append(run())
+                    settle(server)
         finally:
             server.stop()
     return results
