@@ -8,15 +8,17 @@ gunicorn as deployed (deploy/gunicorn.conf.py, 2 workers of 4 threads, the full 
 loopback with a Lua script that makes every request's body (a fresh message id each, 1,000 users in
 turn: concurrent batches over a few users would only queue on those users' balance locks):
 "bare" posts one spend's body to a view that answers 200 at once; "spend" posts it to /api/v1/spends with an
-API key; "batch" posts `--batch` spends per request to /api/v1/spends/batch. The variants take turns, the median
-of the rounds is printed with its ratio to bare (requests/s for bare, spends/s for the others). The goal of
-issue 16: one spend >= 0.35 of bare, a batch >= 1.0. Figures only, never asserted. bench/api_ingest.py
-measures the same in process, without HTTP, for profiling.
+API key; "batch" posts `--batch` spends per request to /api/v1/spends/batch. The variants take turns, each
+once gunicorn's workers are idle again (settle), and the median of the rounds is printed with its ratio to
+bare (requests/s for bare, spends/s for the others). The goal of issue 16: one spend >= 0.35 of bare, a batch
+>= 1.0. Figures only, never asserted. bench/api_ingest.py measures the same in process, without HTTP, for
+profiling.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import secrets
 import statistics
@@ -94,18 +96,27 @@ def wrk(url: str, seconds: float, script: Path, per_request: int, headers: list[
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) * per_request
 
 
+def _workers_cpu(server) -> tuple[int, float]:
+    """How many workers gunicorn has, and the CPU seconds they have used (a worker gone meanwhile counts 0)."""
+    workers = psutil.Process(server.process.pid).children()
+    total = 0.0
+    for worker in workers:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += sum(worker.cpu_times()[:2])
+    return len(workers), total
+
+
 def settle(server, quiet_share: float = 0.05, window: float = 0.3, limit: float = 60) -> None:
     """Returns once gunicorn's workers have been (nearly) idle for `window` seconds. wrk stops at its deadline,
     but the requests it left in flight ran on: up to eight batches of 100 spends, seconds of work, which fell
     into the next variant's round (a bare round always followed a batch round), and after the warm-up, whose
     batches create the 1,000 users, the first bare round measured a few requests a second."""
-    workers = psutil.Process(server.process.pid).children()
     deadline = time.monotonic() + limit
-    busy = sum(sum(worker.cpu_times()[:2]) for worker in workers)
+    _, busy = _workers_cpu(server)
     while time.monotonic() < deadline:
         time.sleep(window)
-        now = sum(sum(worker.cpu_times()[:2]) for worker in workers)
-        if now - busy < quiet_share * window * len(workers):
+        count, now = _workers_cpu(server)
+        if now - busy < quiet_share * window * count:
             return
         busy = now
 
