@@ -26,6 +26,7 @@ from chatmon.api.errors import Unprocessable
 from chatmon.api.models import IdempotentResponse
 
 HEADER = "Idempotency-Key"
+HEADER_META = "HTTP_IDEMPOTENCY_KEY"  # read from META: request.headers would build a dict of every header
 REPLAYED_HEADER = "Idempotent-Replayed"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII without spaces, like Stripe's keys
 
@@ -57,7 +58,7 @@ def _stored(request, key: str) -> IdempotentResponse | None:
 
 def run(request, work: Callable[[], Response]) -> Response:
     """`work()` once per (API key, Idempotency-Key); without the header, simply `work()`."""
-    key = request.headers.get(HEADER)
+    key = request.META.get(HEADER_META)
     if key is None:
         return work()
     if not _VALID_KEY.match(key):
