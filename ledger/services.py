@@ -497,7 +497,8 @@ def _count(charge: Charge, rows: list[Transaction]) -> None:
         tokens, credits = metrics.spend_counters(key, row.token_type)
         tokens.inc(abs(row.raw_amount or 0))
         credits.inc(abs(row.token_value or 0))
-        metrics.CREDITS_WRITTEN_OFF.inc(row.written_off or 0)
+        if row.written_off:  # rarely: under gunicorn each inc() is a locked write to a shared file, even of 0
+            metrics.CREDITS_WRITTEN_OFF.inc(row.written_off)
 
 
 def grant_credits(*, user, amount, actor=None, reason="") -> Transaction:
