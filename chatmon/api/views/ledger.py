@@ -106,11 +106,17 @@ def _spend_keywords(data: dict, request) -> dict:
     }
 
 
+def spend_data(body) -> dict:
+    """A spend's body validated: quickly when it has the common shape, else by SpendSerializer."""
+    quick = s.quick_spend(body)
+    return validated(s.SpendSerializer, body) if quick is None else quick
+
+
 def spend(data: dict, request) -> dict:
     """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise."""
     keywords = _spend_keywords(data, request)
     charge = services.spend_structured_tokens if isinstance(keywords["prompt_tokens"], dict) else services.spend_tokens
-    return s.spend_payload(charge(**keywords))
+    return s.spend_payload(charge(**keywords), s.current_zone())
 
 
 class SpendView(WriteView):
@@ -130,7 +136,7 @@ class SpendView(WriteView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, request) -> Response:
-        return Response(spend(validated(s.SpendSerializer, request.data), request))
+        return Response(spend(spend_data(request.data), request))
 
 
 class SpendBatchView(WriteView):
@@ -156,14 +162,15 @@ class SpendBatchView(WriteView):
         spends, indexes = [], []
         for index, item in enumerate(items):
             try:
-                spends.append(_spend_keywords(validated(s.SpendSerializer, item), request))
+                spends.append(_spend_keywords(spend_data(item), request))
             except Exception as exc:
                 results[index] = failed(index, exc)
                 continue
             indexes.append(index)
+        zone = s.current_zone()
         for index, outcome in zip(indexes, services.spend_batch(spends), strict=True):
             refused = isinstance(outcome, Exception)
-            results[index] = failed(index, outcome) if refused else succeeded(index, s.spend_payload(outcome))
+            results[index] = failed(index, outcome) if refused else succeeded(index, s.spend_payload(outcome, zone))
         return batch_response("spends", results)
 
 
@@ -182,7 +189,12 @@ def spend_calls(data: dict, request) -> dict:
         endpoint=data.get("endpoint"),
         context=data["context"],
     )
-    return {"rows": [s.row_payload(row) for row in result.rows], "credits": result.credits, "balance": result.balance}
+    zone = s.current_zone()
+    return {
+        "rows": [s.row_payload(row, zone) for row in result.rows],
+        "credits": result.credits,
+        "balance": result.balance,
+    }
 
 
 class CallSpendView(WriteView):
