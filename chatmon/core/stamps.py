@@ -37,6 +37,7 @@ class SharedStamp:
         self._stamp: str | None = None
         self._unreachable_until = 0.0
         self._unreachable = False
+        self._queued: tuple = (None, 0, None)  # (connection, index, entry) of the last publish queued on commit
 
     def read(self) -> str | None:
         """The stamp, read from the cache at most every `every()` seconds; None when it cannot be read."""
@@ -65,9 +66,24 @@ class SharedStamp:
 
     def announce(self, using: str = "default") -> None:
         """Something changed: this process reads the stamp at its next `read`, and every process sees a new
-        stamp once the change's transaction (on database `using`) commits."""
+        stamp once the change's transaction (on database `using`) commits. Announced again in the same
+        transaction (a bulk delete signals once per row), the stamp is still replaced once."""
         self._read_at = None
+        connection = transaction.get_connection(using)
+        if connection.in_atomic_block and self._queued_on(connection):
+            return
         transaction.on_commit(self.publish, using=using)
+        if connection.in_atomic_block:
+            self._queued = (connection, len(connection.run_on_commit) - 1, connection.run_on_commit[-1])
+
+    def _queued_on(self, connection) -> bool:
+        """Whether this transaction's commit callbacks hold our publish already: the entry recorded when it was
+        queued is still at its place. A commit empties the list and a savepoint's rollback rebuilds it, and
+        either way the entry is not found there and publish is queued again (at worst twice, never missed).
+        One look, not a search: a bulk delete announces once per row."""
+        queued_connection, index, entry = self._queued
+        callbacks = connection.run_on_commit
+        return queued_connection is connection and index < len(callbacks) and callbacks[index] is entry
 
     def publish(self) -> None:
         """Replace the stamp now (what `announce` does on commit); an outage is logged, not raised: the change

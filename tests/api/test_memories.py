@@ -11,7 +11,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -149,3 +149,25 @@ def test_without_the_stamp_users_are_remembered_briefly_and_the_outage_logged_on
     assert users._memory_seconds() == users.UNVERIFIED_MEMORY_SECONDS < settings.API_USER_MEMORY_SECONDS
     assert caplog.text.count("API users version unreadable") == 1
     assert _credits("librechat:u1") < 20000
+
+
+def test_a_bulk_delete_replaces_the_stamp_once(make_api, balances_on, django_capture_on_commit_callbacks):
+    """post_delete fires per row (users and their mappings): the stamp is still replaced once per transaction.
+    A savepoint rolled back takes its announcement with it, so a later deletion queues the publish again."""
+    api = make_api(Scope.LEDGER_WRITE)
+    for name in ("u1", "u2", "u3", "u4"):
+        _spend(api, f"m-{name}", user=name)
+    ours = get_user_model().objects.filter(username__startswith="librechat:u")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        try:
+            with transaction.atomic():
+                ours.filter(username="librechat:u3").delete()
+                raise RuntimeError("rolled back, with its announcement")
+        except RuntimeError:
+            pass
+        ours.filter(username="librechat:u4").delete()
+        ours.filter(username__in=["librechat:u1", "librechat:u2"]).delete()
+
+    assert sum(callback == users.STAMP.publish for callback in callbacks) == 1
+    assert list(ours.values_list("username", flat=True)) == ["librechat:u3"]
