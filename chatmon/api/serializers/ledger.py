@@ -176,18 +176,24 @@ class SpendSerializer(PricingSerializer):
     context = serializers.CharField(max_length=100, default="message")
 
 
-# quick_spend(): each text field's longest value and whether it may be null, as SpendSerializer declares them.
-_QUICK_TEXT = {
-    "user": (255, False),
-    "model": (255, False),
-    "endpoint": (100, True),
-    "conversation_id": (255, True),
-    "message_id": (255, True),
-    "context": (100, False),
-}
+# The fields quick_spend() checks itself: plain texts and plain counts, nothing with validators of its own.
+_QUICK_TEXTS = ("user", "model", "endpoint", "conversation_id", "message_id", "context")
 _QUICK_COUNTS = ("prompt_tokens", "completion_tokens")
-_QUICK_KEYS = frozenset(_QUICK_TEXT) | frozenset(_QUICK_COUNTS)
-_REQUIRED = ("user", "model")
+
+
+@functools.cache
+def _quick_rules() -> tuple[dict, frozenset, tuple, dict]:
+    """(text field -> (longest, nullable), the known keys, the required keys, the defaults), read from
+    SpendSerializer's own declarations so the two cannot drift apart."""
+    fields = SpendSerializer().fields
+    texts = {name: (fields[name].max_length, fields[name].allow_null) for name in _QUICK_TEXTS}
+    required = tuple(name for name in (*_QUICK_TEXTS, *_QUICK_COUNTS) if fields[name].required)
+    defaults = {
+        name: fields[name].default
+        for name in (*_QUICK_TEXTS, *_QUICK_COUNTS)
+        if fields[name].default is not serializers.empty
+    }
+    return texts, frozenset(_QUICK_TEXTS) | frozenset(_QUICK_COUNTS), required, defaults
 
 
 def quick_spend(data) -> dict | None:
@@ -200,12 +206,13 @@ def quick_spend(data) -> dict | None:
     comparison). Anything else, valid or not, goes to the serializer, so every error is still its error.
     tests/api/test_spends.py checks it against the serializer.
     """
-    if type(data) is not dict or not data.keys() <= _QUICK_KEYS or not all(name in data for name in _REQUIRED):
+    texts, known, required, defaults = _quick_rules()
+    if type(data) is not dict or not data.keys() <= known or not all(name in data for name in required):
         return None
-    validated = {"context": "message"}
+    validated = dict(defaults)
     for name, value in data.items():
-        if name in _QUICK_TEXT:
-            longest, nullable = _QUICK_TEXT[name]
+        if name in texts:
+            longest, nullable = texts[name]
             if value is None and nullable:
                 validated[name] = None
             elif type(value) is str and 0 < len(value) <= longest and value.isprintable() and value.strip() == value:
