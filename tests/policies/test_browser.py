@@ -120,6 +120,8 @@ def test_an_operator_edits_a_policy_and_the_next_preview_uses_it(page, operator,
 
     page.fill("#id_rate_limits", '{"login": {"max": 5}}')
     page.click("input[name=_continue]")
+    # The field's error comes after the page's banner: read once it is there (CI once read a page half-drawn).
+    page.wait_for_selector("#content-main .errorlist li")
     assert "is not a per-user limiter" in page.inner_text("#content-main")
     page.fill("#id_rate_limits", '{"message_user": {"max": 60, "window_seconds": 60}}')
     page.fill("#id_start_balance", "80000")
