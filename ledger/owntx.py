@@ -1,30 +1,28 @@
 """A spend's transaction sent to the database driver directly, outside Django's atomic() (ledger/spendsql.py).
 
-A spend is one short transaction: BEGIN, lock the user's balance, insert the rows, save the balance, COMMIT.
-Through Django, each statement passes its cursor wrappers, and atomic() adds its own bookkeeping (and on
-PostgreSQL psycopg sends BEGIN by itself and waits for it); on SQLite all of that happens while the database's
-one write lock is held. OwnTransaction runs the same statements on the driver's cursor:
+A spend is one short transaction: lock the user's balance, insert the rows, save the balance. Through Django,
+each statement passes its cursor wrappers, and atomic() adds its own bookkeeping (and on PostgreSQL psycopg
+sends BEGIN by itself and waits for it); on SQLite all of that happens while the database's one write lock is
+held. OwnTransaction runs the statements on the driver's cursor:
 
-- PostgreSQL: statements sent together go as one query string, one round trip (one wait: psycopg's pipeline
-  mode measured a dozen waits per spend), and statements with parameters run as SQL-level prepared
-  statements (`EXECUTE name(...)`; a connection's first use of one sends its `PREPARE` alone first): the
-  server parses and plans a spend's insert once per connection, not per spend. LEDGER_PREPARE_SPENDS turns
-  preparing off (behind a pooler that does not track prepared statements).
-- SQLite: the statements one after the other on the sqlite3 cursor, BEGIN in Django's transaction_mode.
+- PostgreSQL: the whole spend is one statement (spendsql.spend_and_commit), which in autocommit is a
+  transaction by itself: no BEGIN, no COMMIT, one round trip. Its parameters are bound on the server (sent
+  apart from the statement, dumped by psycopg's C adapters: quoting them into the query text in Python cost a
+  spend about a twentieth of its instructions), and it is a prepared statement of each connection, parsed and
+  planned once (psycopg's own, `_pg3_<n>`). LEDGER_PREPARE_SPENDS turns preparing off (behind a pooler that
+  does not track prepared statements).
+- SQLite: BEGIN in Django's transaction_mode, then the statements one after the other on the sqlite3 cursor.
 
 What stays as through Django: the connection's execute wrappers (chatmon's slow query log and SQL spans) see
-each round trip as one query (its statements joined by "; "), connection.queries lists it with DEBUG, and
-driver errors are raised as Django's (IntegrityError, OperationalError, ...). What does not: django-prometheus'
-per-query counters (ledger_spend_seconds times each spend).
+each round trip as one query, connection.queries lists it with DEBUG, and driver errors are raised as
+Django's (IntegrityError, OperationalError, ...). What does not: django-prometheus' per-query counters
+(ledger_spend_seconds times each spend).
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
 import time
-import weakref
 from contextlib import suppress
 
 from ledger import conf
@@ -34,8 +32,8 @@ _ENDS = frozenset({"COMMIT", "ROLLBACK"})
 
 class OwnTransaction:
     """Used as a context manager: ROLLBACK when the block raises, COMMIT when it ends unless the transaction
-    has ended already (COMMIT sent with the last statements, a rollback). `cursor` takes spendsql's
-    statements (with Django's %s placeholders) for functions written for a Django cursor."""
+    has ended already (COMMIT sent with the last statements, a statement run alone, a rollback). `cursor`
+    takes spendsql's statements (with Django's %s placeholders) for functions written for a Django cursor."""
 
     def __init__(self, connection) -> None:
         self.connection = connection
@@ -51,12 +49,13 @@ class OwnTransaction:
 
     @property
     def begin(self) -> str:
+        """The statement that starts a transaction of several statements (SQLite's)."""
         return self._driver.begin
 
     @property
-    def joins_statements(self) -> bool:
-        """Whether run() sends several statements as one query, one round trip (else one by one)."""
-        return self._driver.joins_statements
+    def one_statement(self) -> bool:
+        """Whether a spend is one statement run alone (run_alone), its own transaction (PostgreSQL)."""
+        return self._driver.one_statement
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         try:
@@ -74,16 +73,26 @@ class OwnTransaction:
             self.connection.wrap_database_errors.__exit__(exc_type, exc, traceback)
 
     def run(self, statements: list[tuple[str, list | None]], *, many: bool = False) -> None:
-        """Send `statements` (in one round trip where the driver can), through the connection's execute
-        wrappers as one query; the rows of the last one that is not COMMIT are left for fetchone/fetchall."""
-        sql = "; ".join(statement for statement, _ in statements)
+        """Send `statements` one after the other, through the connection's execute wrappers as one query; the
+        rows of the last one that is not COMMIT are left for fetchone/fetchall."""
 
-        def execute(_sql, _params, _many, _context):
+        def send():
             self._driver.send(statements, many)
             if statements[-1][0] in _ENDS:
                 self.ended = True
 
-        wrapped = execute
+        self._through_wrappers("; ".join(statement for statement, _ in statements), many, send)
+
+    def run_alone(self, statement: str, params: list) -> None:
+        """Run `statement` as the whole transaction (the connection is in autocommit: the statement commits,
+        or rolls back if it fails); its rows are left for fetchone/fetchall."""
+        self.ended = True  # whatever happens: nothing to COMMIT or ROLLBACK after it
+        self._through_wrappers(statement, False, lambda: self._driver.send_alone(statement, params))
+
+    def _through_wrappers(self, sql: str, many: bool, send) -> None:
+        def wrapped(_sql, _params, _many, _context):  # the signature the wrappers call
+            send()
+
         for wrapper in reversed(self.connection.execute_wrappers):
             wrapped = functools.partial(wrapper, wrapped)
         started = time.perf_counter()
@@ -128,47 +137,31 @@ class _Cursor:
 
 
 class _Psycopg:
-    begin = "BEGIN"
-    joins_statements = True
+    one_statement = True
 
     def __init__(self, raw) -> None:
         import psycopg  # here: the ledger runs on SQLite without it
 
         self._raw = raw
         self._prepare = conf.prepare_spends()
-        self._prepared = _prepared.setdefault(raw, set())
         self._idle = psycopg.pq.TransactionStatus.IDLE
-        # Client-side binding, as Django's own cursors: statements sent together go as one query string.
-        self.cursor = psycopg.ClientCursor(raw)
+        self.cursor = psycopg.Cursor(raw)  # server-side binding, as Django's cursors do not
 
     def send(self, statements: list, many: bool) -> None:
-        if many:
-            (statement, params), *_ = statements
-            self.cursor.executemany(statement, params)
-            return
-        parts, values, rows_at = [], [], 0
         for statement, params in statements:
-            if params is not None and self._prepare:
-                parts.extend(self._prepared_call(statement, len(params)))
-            else:
-                parts.append(statement)
-            values.extend(params or ())
-            if statement not in _ENDS:
-                rows_at = len(parts) - 1
-        self.cursor.execute("; ".join(parts), values)
-        # The cursor is on the first statement's result: move to the last one with rows (not COMMIT's).
-        for _ in range(rows_at):
-            self.cursor.nextset()
+            (self.cursor.executemany if many else self.cursor.execute)(statement, params)
 
-    def _prepared_call(self, statement: str, count: int) -> list[str]:
-        """`EXECUTE name(%s, ...)` for `statement`, prepared on this connection the first time it needs it (a
-        round trip of its own, once: a PREPARE that fails is then an error of its own, never recorded)."""
-        name = _statement_name(statement)
-        if name not in self._prepared:
-            numbered = iter(range(1, count + 1))
-            self.cursor.execute(f"PREPARE {name} AS {_PLACEHOLDER.sub(lambda _: f'${next(numbered)}', statement)}")
-            self._prepared.add(name)  # a ROLLBACK does not undo a PREPARE
-        return [f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"]
+    def send_alone(self, statement: str, params: list) -> None:
+        raw = self._raw
+        threshold = raw.prepare_threshold
+        if self._prepare and threshold is None:
+            # Django turns psycopg's preparing off (None) for the connection's queries; psycopg then ignores
+            # prepare=True. On for this call only: Django's queries stay as Django set them.
+            raw.prepare_threshold = 0
+        try:
+            self.cursor.execute(statement, params, prepare=self._prepare)
+        finally:
+            raw.prepare_threshold = threshold
 
     def in_transaction(self) -> bool:
         return self._raw.info.transaction_status != self._idle
@@ -177,18 +170,8 @@ class _Psycopg:
         self.cursor.close()
 
 
-@functools.lru_cache(maxsize=64)
-def _statement_name(statement: str) -> str:
-    return f"ledger_{hashlib.sha1(statement.encode()).hexdigest()[:16]}"
-
-
-# Per psycopg connection, the names of the statements prepared on it (a new connection starts with none).
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PLACEHOLDER = re.compile(r"%s")
-
-
 class _Sqlite3:
-    joins_statements = False
+    one_statement = False
 
     def __init__(self, raw, connection) -> None:
         self._raw = raw

@@ -410,7 +410,7 @@ def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple
     """_write() in a transaction of the spend's own (ledger.owntx); None when the spend needs Django's
     transaction instead (see _write)."""
     with OwnTransaction(db) as tx:
-        if tx.joins_statements:
+        if tx.one_statement:
             spent = spendsql.spend_and_commit(tx, user_id, rows, settle=settle, now=now)
             if spent is None:
                 return None

@@ -9,12 +9,12 @@ the balance (plus one UPDATE ... RETURNING settling a hold when the user has any
 
 On PostgreSQL each statement is a round trip, and a spend waits for every one of them while holding its
 user's lock, so they are folded: outside an atomic block a spend runs its own transaction on psycopg directly
-(ledger.owntx), BEGIN, one prepared statement doing all of the above with the rows' chain computed in SQL,
-and COMMIT in one round trip instead of five (spend_and_commit; docs/ledger.md "Spend hot path" says how the
-chain's two homes are kept equal). On SQLite a spend runs its own transaction too, on the sqlite3 cursor,
-without Django's per-statement wrappers while it holds the database's write lock. A batch locks its users'
-balances in one query, inserts every row in one statement and saves the balances in one executemany
-(lock_balances, insert_spends, save_balances).
+(ledger.owntx), one prepared statement doing all of the above with the rows' chain computed in SQL, a
+transaction by itself in autocommit: one round trip instead of five (spend_and_commit; docs/ledger.md "Spend
+hot path" says how the chain's two homes are kept equal). On SQLite a spend runs its own transaction too, on
+the sqlite3 cursor, without Django's per-statement wrappers while it holds the database's write lock. A batch
+locks its users' balances in one query, inserts every row in one statement and saves the balances in one
+executemany (lock_balances, insert_spends, save_balances).
 """
 
 from __future__ import annotations
@@ -223,8 +223,13 @@ def _saved(row: Transaction, pk, connection) -> Transaction:
 
 
 def runs_own_transaction(connection) -> bool:
-    """Whether a spend may run its transaction itself (ledger.owntx): outside any atomic block."""
-    return connection.vendor in ("postgresql", "sqlite") and not connection.in_atomic_block
+    """Whether a spend may run its transaction itself (ledger.owntx): outside any atomic block, with the
+    connection in autocommit (Django's default, where a statement sent alone is a transaction by itself)."""
+    return (
+        connection.vendor in ("postgresql", "sqlite")
+        and not connection.in_atomic_block
+        and connection.settings_dict["AUTOCOMMIT"]
+    )
 
 
 def begin_and_lock_balance(tx: OwnTransaction, user_id) -> tuple | None:
@@ -245,13 +250,13 @@ class Spent:
 
 
 def spend_and_commit(tx: OwnTransaction, user_id, rows: list[Transaction], *, settle: bool, now) -> Spent | None:
-    """A whole spend in one round trip (PostgreSQL): BEGIN, one statement, COMMIT. The statement locks the
-    user's balance, chains the rows from its credits, inserts those not recorded yet, settles the oldest hold
-    when `settle` and the balance holds credits, and saves the balance.
+    """A whole spend as one statement, its own transaction in autocommit: one round trip (PostgreSQL). The
+    statement locks the user's balance, chains the rows from its credits, inserts those not recorded yet,
+    settles the oldest hold when `settle` and the balance holds credits, and saves the balance.
 
-    None, with nothing written and the transaction ended, when the user has no balance or their message was
-    charged in part before (some rows recorded, not all): the caller runs the spend under Django's transaction,
-    which opens the balance or chains the rows actually new. When no row is new, nothing is written."""
+    None, with nothing written, when the user has no balance or their message was charged in part before
+    (some rows recorded, not all): the caller runs the spend under Django's transaction, which opens the
+    balance or chains the rows actually new. When no row is new, nothing is written."""
     import psycopg
 
     connection = tx.connection
@@ -265,12 +270,11 @@ def spend_and_commit(tx: OwnTransaction, user_id, rows: list[Transaction], *, se
         len(rows),
     ]
     try:
-        tx.run([(tx.begin, None), (statement, params), ("COMMIT", None)])
+        tx.run_alone(statement, params)
     except DataError as error:
         if not isinstance(error.__cause__, psycopg.errors.DivisionByZero):
             raise
-        tx.rollback()
-        return None
+        return None  # the statement failed on purpose, and its transaction with it
     found = tx.cursor.fetchall()
     if not found:
         return None
@@ -299,12 +303,13 @@ def _one_spend(connection, count: int) -> tuple[str, tuple]:
         balance, tx = quote(Balance._meta.db_table), quote(Transaction._meta.db_table)
         carried = tuple(item for item in sql.insert_fields if item[0] not in _CHAIN)
         names = [quote(field.column) for _, field, _ in carried]
-        # Every value is cast to its column's type: a prepared statement's parameters get their types there.
+        # Every value is cast to its column's type: a None is sent without one, and psycopg sends an int as the
+        # smallest integer type that holds it.
         row = ", ".join(f"%s::{field.db_type(connection)}" for _, field, _ in carried)
         values = ", ".join(f"({ordinal}, {row})" for ordinal in range(1, count + 1))
         after = "CASE WHEN c.raw > 0 THEN c.raw ELSE 0 END"  # max(0.0, raw), as Python's max() picks
         # The last SELECT divides by zero when some rows but not all were written: the statement fails on
-        # purpose and the COMMIT after it never runs. Divided by a count, not a constant 1/0, which the planner
+        # purpose, and nothing it did is committed. Divided by a count, not a constant 1/0, which the planner
         # would fold into an error for every call.
         statement = f"""WITH RECURSIVE
 b AS (SELECT id, token_credits, held_credits FROM {balance} WHERE user_id = %s FOR UPDATE),

@@ -1,7 +1,7 @@
 """A spend outside any atomic block runs its own transaction on the driver (ledger/owntx.py): on PostgreSQL
-the whole spend is one round trip, BEGIN, one statement (lock, chain, insert, settle, save) and COMMIT
-(ledger/spendsql.py). These tests run without the test's wrapping transaction, so that path is the one
-taken."""
+the whole spend is one round trip, one statement (lock, chain, insert, settle, save) that is a transaction by
+itself in autocommit (ledger/spendsql.py). These tests run without the test's wrapping transaction, so that
+path is the one taken."""
 
 from __future__ import annotations
 
@@ -41,10 +41,10 @@ def test_a_spend_charges_and_saves_the_balance(funded):
     chain_holds(funded)
 
 
-# PostgreSQL: one round trip, BEGIN and COMMIT included (it was five). SQLite has no round trips to save: its
+# PostgreSQL: one round trip, one statement (it was five round trips). SQLite has no round trips to save: its
 # BEGIN and the lock are listed together, as one call of the driver's.
 STATEMENTS = {
-    "postgresql": ["BEGIN;"],
+    "postgresql": ["WITH"],
     "sqlite": ["BEGIN", "INSERT", "INSERT", "UPDATE", "COMMIT"],
 }
 
@@ -53,6 +53,15 @@ def test_a_spend_takes_the_fewest_statements(funded):
     with CaptureQueriesContext(connection) as queries:
         services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=100, completion_tokens=10, message_id="m")
     assert [query["sql"].split()[0] for query in queries.captured_queries] == STATEMENTS[connection.vendor]
+
+
+def test_a_connection_out_of_autocommit_leaves_the_spend_to_djangos_transaction(funded, monkeypatch):
+    # With AUTOCOMMIT off the caller owns the transactions: a spend must neither commit the caller's work nor
+    # stay open itself, so it takes Django's atomic() (a savepoint in the caller's transaction).
+    monkeypatch.setitem(connection.settings_dict, "AUTOCOMMIT", False)
+    assert not spendsql.runs_own_transaction(connection)
+    monkeypatch.undo()
+    assert spendsql.runs_own_transaction(connection)
 
 
 def test_the_slow_query_log_times_each_of_a_spends_round_trips(funded, settings, caplog):
@@ -144,10 +153,11 @@ def test_the_insert_is_prepared_once_per_connection_unless_turned_off(funded, se
     for message in ("a", "b"):
         services.spend_tokens(user=funded, model="gpt-4o", prompt_tokens=1, completion_tokens=1, message_id=message)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'ledger%%'")
-        statements = sorted(row[0].split(" AS ", 1)[1].split()[0] for row in cursor.fetchall())
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = sorted(row[0].split()[0] for row in cursor.fetchall())
     assert len(statements) == plans  # the spend's statement, prepared once for both spends
     assert statements in ([], ["WITH"])
+    assert connection.connection.prepare_threshold is None  # as Django set it: its own queries unprepared
     assert credits(funded) == 1_000_000 - 2 * (2.5 + 10)
 
 
