@@ -3,11 +3,16 @@
 Labels are bounded: `value_key` is a pricing key from the table ("unknown" for unpriced models, "custom" for
 models priced by an endpoint's token config), never a raw model name or a user. Figures that live in the
 database (credits outstanding, users at zero, holds) are computed at scrape time by LedgerCollector.
+
+A spend's own counts (tokens, credits, its time) go through `spend_counts`, which a process that syncs
+metrics often may keep in memory between syncs (SpendCounts).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from functools import lru_cache
 
 from django.db import DatabaseError
@@ -42,6 +47,71 @@ SPEND_SECONDS = Histogram("ledger_spend_seconds", "Time to record one spend (all
 def spend_counters(value_key: str, token_type: str) -> tuple:
     """The TOKENS and CREDITS_SPENT children for one label pair, looked up once (labels() takes a lock each call)."""
     return TOKENS.labels(value_key, token_type), CREDITS_SPENT.labels(value_key, token_type)
+
+
+class SpendCounts:
+    """A spend's tokens, credits and time, written to TOKENS, CREDITS_SPENT and SPEND_SECONDS.
+
+    Under gunicorn (PROMETHEUS_MULTIPROC_DIR) each inc() or observe() is a locked write into a memory-mapped
+    file after a getpid() system call, six per spend (sampled in one process, about 6 % of a single API
+    spend's time; docs/ledger.md "Operating"). A process that promises to call sync() every second or so and
+    at exit turns keeping on (keep()): counts then wait in memory, adding to a dict under one lock, and sync()
+    writes one inc() per label pair touched and one observe() per spend, the totals of writing each at once
+    (but for float rounding in sums of fractional credits). chatmon's monitoring flusher does so in every
+    process where its thread runs. Without keep() each count is written at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self.keeping = False
+        self._amounts: dict[tuple[str, str], list[float]] = {}  # (value_key, token_type) -> [tokens, credits]
+        self._seconds: list[float] = []
+
+    def keep(self) -> None:
+        self.keeping = True
+
+    def count(self, value_key: str, token_type: str, tokens: float, credits: float) -> None:
+        if not self.keeping:
+            tokens_counter, credits_counter = spend_counters(value_key, token_type)
+            tokens_counter.inc(tokens)
+            credits_counter.inc(credits)
+            return
+        with self._lock:
+            amounts = self._amounts.get((value_key, token_type))
+            if amounts is None:
+                self._amounts[value_key, token_type] = [tokens, credits]
+            else:
+                amounts[0] += tokens
+                amounts[1] += credits
+
+    def timed(self, seconds: float) -> None:
+        if not self.keeping:
+            SPEND_SECONDS.observe(seconds)
+            return
+        with self._lock:
+            self._seconds.append(seconds)
+
+    def sync(self) -> None:
+        """Write what was kept since the last sync."""
+        with self._sync_lock:  # two syncs must not write one batch twice (a thread and a scrape at once)
+            with self._lock:
+                amounts, self._amounts = self._amounts, {}
+                seconds, self._seconds = self._seconds, []
+            for (value_key, token_type), (tokens, credits) in amounts.items():
+                tokens_counter, credits_counter = spend_counters(value_key, token_type)
+                tokens_counter.inc(tokens)
+                credits_counter.inc(credits)
+            for each in seconds:
+                SPEND_SECONDS.observe(each)
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's kept counts are the parent's to write; the child keeps none until it promises to sync.
+        # Locks are made anew: another thread may have held one at the moment of the fork.
+        self.__init__()
+
+
+spend_counts = SpendCounts()
+os.register_at_fork(after_in_child=spend_counts._after_fork_in_child)
 
 
 def count_call(kind: str, quantity: float, credits: float, written_off: float) -> None:

@@ -232,7 +232,7 @@ def spend_batch(spends: Iterable[Mapping]) -> list[SpendResult | LedgerInputErro
         return results
     seconds = (time.perf_counter() - started) / max(1, len(prepared))
     for (index, charge, rows), (new_rows, balance) in zip(prepared, written, strict=True):
-        metrics.SPEND_SECONDS.observe(seconds)  # each spend's share of the batch's write
+        metrics.spend_counts.timed(seconds)  # each spend's share of the batch's write
         results[index] = _result(charge, rows, new_rows, balance)
     return results
 
@@ -322,7 +322,7 @@ def spend_calls(
         return CallSpendResult((), None)
     started = time.perf_counter()
     new_rows, balance = _write(charge, rows, settle=not _tokens_charged(charge))
-    metrics.SPEND_SECONDS.observe(time.perf_counter() - started)
+    metrics.spend_counts.timed(time.perf_counter() - started)
     for row in new_rows:
         metrics.count_call(row.item.split(":", 1)[0], -row.raw_amount, -row.token_value, row.written_off)
     by_item = {row.item: row for row in new_rows}
@@ -368,7 +368,7 @@ def _record(charge: Charge, rows: list[Transaction]) -> SpendResult:
         return SpendResult(None, None, None)
     started = time.perf_counter()
     new_rows, balance = _write(charge, rows)
-    metrics.SPEND_SECONDS.observe(time.perf_counter() - started)
+    metrics.spend_counts.timed(time.perf_counter() - started)
     return _result(charge, rows, new_rows, balance)
 
 
@@ -494,9 +494,7 @@ def _count(charge: Charge, rows: list[Transaction]) -> None:
     priced_by_config = configured_rates(charge.endpoint_token_config, charge.model) is not None
     for row in rows:
         key = "custom" if priced_by_config else (row.value_key or "unknown")
-        tokens, credits = metrics.spend_counters(key, row.token_type)
-        tokens.inc(abs(row.raw_amount or 0))
-        credits.inc(abs(row.token_value or 0))
+        metrics.spend_counts.count(key, row.token_type, abs(row.raw_amount or 0), abs(row.token_value or 0))
         if row.written_off:  # rarely: under gunicorn each inc() is a locked write to a shared file, even of 0
             metrics.CREDITS_WRITTEN_OFF.inc(row.written_off)
 

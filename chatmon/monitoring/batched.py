@@ -23,6 +23,7 @@ from prometheus_client import Histogram
 
 from chatmon.monitoring import metrics
 from chatmon.monitoring.aggregator import StreamStats
+from ledger.metrics import spend_counts
 
 
 @dataclass
@@ -177,6 +178,7 @@ generation_metrics = GenerationMetrics()
 
 
 def sync_all() -> None:
-    """Write both batches (requests and generations) into the Prometheus metrics."""
+    """Write the batches (requests, generations, and the ledger's spend counts) into the Prometheus metrics."""
     request_metrics.sync()
     generation_metrics.sync()
+    spend_counts.sync()

@@ -1,5 +1,6 @@
-"""Each process's daemon thread writes its batched request and generation metrics about once a second and
-sends its rollup buffer to Redis every few seconds; both happen once more at exit.
+"""Each process's daemon thread writes its batched request and generation metrics (and the ledger's spend
+counts, which wait for it once it runs) about once a second and sends its rollup buffer to Redis every few
+seconds; both happen once more at exit.
 
 `flush()` is also the public hook for a worker's shutdown (deploy/gunicorn.conf.py `worker_exit`, Celery's
 `worker_process_shutdown`) and for tests. A failed flush puts the batch back, so a short Redis outage delays
@@ -20,6 +21,7 @@ import redis
 from chatmon.monitoring import conf, metrics, process, store
 from chatmon.monitoring.aggregator import buffer
 from chatmon.monitoring.batched import generation_metrics, request_metrics, sync_all
+from ledger.metrics import spend_counts
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ def ensure_started() -> None:
             return
         threading.Thread(target=_run, name="chatmon-monitoring-flush", daemon=True).start()
         _started_in = os.getpid()
+        spend_counts.keep()  # the ledger's spend counts wait for this thread's syncs too (sync_all)
 
 
 def flush() -> bool:

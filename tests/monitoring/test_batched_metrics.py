@@ -70,3 +70,17 @@ def test_in_flight_counts_requests_between_start_and_end():
     tracker.finished()
     tracker.sync()
     assert value("chatmon_http_requests_in_flight") == 0
+
+
+def test_the_flusher_keeps_the_ledgers_spend_counts_for_its_syncs(client):
+    from chatmon.monitoring import flusher
+    from ledger import metrics as ledger_metrics
+
+    assert client.get("/t/items/1").status_code == 200  # a request starts this process's flusher thread
+    assert ledger_metrics.spend_counts.keeping
+    batched.sync_all()
+    before = value("ledger_tokens_total", value_key="gpt-4o", token_type="prompt")
+    ledger_metrics.spend_counts.count("gpt-4o", "prompt", 7, 17.5)
+    assert value("ledger_tokens_total", value_key="gpt-4o", token_type="prompt") == before
+    flusher.flush()  # what the thread, a scrape of /metrics and the exit hook run
+    assert value("ledger_tokens_total", value_key="gpt-4o", token_type="prompt") == before + 7
