@@ -1,6 +1,6 @@
 """An API request frees what it made as it ends: nothing of DRF's or of the ledger's waits for Python's cycle
 collector, whose runs cost a spend about a sixth of its instructions when every request left ~90 objects
-behind (docs/api.md "What a spend costs"). Runs without the test's wrapping transaction, so a spend takes its
+behind (docs/api.md "Tests and benchmark"). Runs without the test's wrapping transaction, so a spend takes its
 own transaction (ledger/owntx.py), as in production."""
 
 from __future__ import annotations

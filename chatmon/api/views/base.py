@@ -101,9 +101,9 @@ class ApiView(APIView):
 
 def _without_contexts(response: Response) -> None:
     """Once the response is rendered, it and the request drop their contexts. DRF's view, request and response
-    refer to one another through them, so every request left its objects (about 60, more with a spend's) for
-    Python's cycle collector, whose runs then cost a single spend about a sixth of its instructions
-    (docs/api.md "What a spend costs"). Rendered, neither context is needed again."""
+    refer to one another through them, so every request left its objects for Python's cycle collector, whose
+    runs then cost a single spend about a sixth of its instructions (docs/api.md "Tests and benchmark").
+    Rendered, neither context is needed again."""
     context, response.renderer_context = response.renderer_context or {}, None
     if (request := context.get("request")) is not None:
         request.parser_context = None
