@@ -50,15 +50,16 @@ class Gunicorn:
         return self.process.wait(timeout=timeout)
 
 
-def start_gunicorn(log, *, database_url: str, timeout: float = 60, **env: str) -> Gunicorn:
+def start_gunicorn(log, *, database_url: str, timeout: float = 60, root: Path = ROOT, **env: str) -> Gunicorn:
     """gunicorn as deployed (deploy/gunicorn.conf.py, chatmon.wsgi) on a free loopback port against
     `database_url`, with `env` over this process's environment (WEB_CONCURRENCY, PROMETHEUS_MULTIPROC_DIR,
-    REDIS_URL, ...); output to `log`. Returns once it answers; a start that fails leaves no process behind."""
+    REDIS_URL, ...); output to `log`. `root`: the checkout it serves (another commit's, for bench/api_ab.py).
+    Returns once it answers; a start that fails leaves no process behind."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "chatmon.wsgi"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, **env}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=root, env={**os.environ, "DATABASE_URL": database_url, **env}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     server = Gunicorn(f"http://127.0.0.1:{port}", process)
     try:
