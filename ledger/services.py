@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from ledger import book, calls, conf, metrics, pricefile, repricing, signals, spendsql
@@ -35,6 +36,7 @@ from ledger.refills import refill_due_balances, release_expired_holds
 from ledger.validation import (
     MAX_BALANCE,
     LedgerInputError,
+    UserGone,
     checked_count,
     checked_number,
     checked_stored,
@@ -50,6 +52,7 @@ __all__ = [
     "ImportedBalance",
     "LedgerInputError",
     "SpendResult",
+    "UserGone",
     "check_balance",
     "grant_credits",
     "import_balance",
@@ -228,7 +231,10 @@ def spend_batch(spends: Iterable[Mapping]) -> list[SpendResult | LedgerInputErro
     except DatabaseError:
         logger.warning("ledger: a batch of %d spends was refused; charging them one by one", len(prepared))
         for index, charge, rows in prepared:
-            results[index] = _record(charge, rows)
+            try:
+                results[index] = _record(charge, rows)
+            except LedgerInputError as exc:  # its user deleted meanwhile (UserGone): that spend alone fails
+                results[index] = exc
         return results
     seconds = (time.perf_counter() - started) / max(1, len(prepared))
     for (index, charge, rows), (new_rows, balance) in zip(prepared, written, strict=True):
@@ -400,10 +406,17 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
             return written
         # The user has no balance yet (it is created below, once per user), or a message was charged in part
         # before: Django's transaction.
-    with transaction.atomic(), db.cursor() as cursor:
-        if not balances:
-            return spendsql.insert_new(cursor, db, rows), None
-        return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
+    try:
+        with transaction.atomic(), db.cursor() as cursor:
+            if not balances:
+                return spendsql.insert_new(cursor, db, rows), None
+            return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
+    except IntegrityError as exc:
+        # A deleted user's rows fail their foreign key (at COMMIT: the key is deferred). Said as such, not as
+        # a server error: a caller that remembered the user can look them up again.
+        if not get_user_model().objects.filter(pk=charge.user_id).exists():
+            raise UserGone(f"user {charge.user_id} no longer exists (deleted); nothing was charged") from exc
+        raise
 
 
 def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple | None:

@@ -39,6 +39,11 @@ class LedgerInputError(ValueError):
     """A token count or credit amount the ledger refuses; the message says what is wrong."""
 
 
+class UserGone(LedgerInputError):
+    """The user a write names no longer exists: deleted while the write ran, or just before by a process whose
+    news had not reached the caller yet. Nothing was written."""
+
+
 def checked_number(value, *, name: str, limit: float = ABSURD, minimum: float | None = None) -> float:
     """`value` as a float if it is a finite real number no larger than `limit` in size (and not below
     `minimum` when given), else LedgerInputError.

@@ -69,6 +69,14 @@ def resolve_user(data: dict, request):
     return seen[key]
 
 
+def forget_user(data: dict, request) -> None:
+    """Forget the user `data` names, as this request and this process remember them: they were deleted
+    (ledger UserGone) before the news reached this process, so resolve_user() looks them up again."""
+    key = (source_of(data, request), data["user"])
+    request.__dict__.get("_resolved_users", {}).pop(key, None)
+    users.recently_resolved.forget(key)
+
+
 def find_user(data: dict, request):
     """The chatmon user named by `user`, or None when that id was never seen (reads create nobody)."""
     return users.find(source=source_of(data, request), external_id=data["user"])

@@ -10,7 +10,13 @@ from rest_framework.response import Response
 from chatmon.api import sources
 from chatmon.api.models import Scope
 from chatmon.api.serializers import ledger as s
-from chatmon.api.serializers.common import ExternalUserSerializer, find_user, resolve_user, source_of
+from chatmon.api.serializers.common import (
+    ExternalUserSerializer,
+    find_user,
+    forget_user,
+    resolve_user,
+    source_of,
+)
 from chatmon.api.views.base import (
     IDEMPOTENCY_PARAMETER,
     ApiView,
@@ -24,6 +30,7 @@ from chatmon.api.views.base import (
 )
 from ledger import selectors, services
 from ledger.models import Hold, Transaction
+from ledger.services import UserGone
 
 _PRICING = ("model", "endpoint", "endpoint_token_config")
 
@@ -113,7 +120,17 @@ def spend_data(body) -> dict:
 
 
 def spend(data: dict, request) -> dict:
-    """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise."""
+    """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise. A user this
+    process remembered but another deleted (its news arrives within API_USER_STAMP_SECONDS) is looked up
+    again, and the spend charged once more: to the user their id names now, as a second later."""
+    try:
+        return _charged(data, request)
+    except UserGone:
+        forget_user(data, request)
+        return _charged(data, request)
+
+
+def _charged(data: dict, request) -> dict:
     keywords = _spend_keywords(data, request)
     charge = services.spend_structured_tokens if isinstance(keywords["prompt_tokens"], dict) else services.spend_tokens
     return s.spend_payload(charge(**keywords), s.current_zone())
@@ -159,16 +176,20 @@ class SpendBatchView(WriteView):
         one lock per user); each item still succeeds or fails on its own."""
         items = validated(s.SpendBatchSerializer, request.data, context={"request": request})["items"]
         results: list = [None] * len(items)
-        spends, indexes = [], []
+        spends, indexes, datas = [], [], []
         for index, item in enumerate(items):
             try:
-                spends.append(_spend_keywords(spend_data(item), request))
+                data = spend_data(item)
+                spends.append(_spend_keywords(data, request))
             except Exception as exc:
                 results[index] = failed(index, exc)
                 continue
             indexes.append(index)
+            datas.append(data)
         zone = s.current_zone()
-        for index, outcome in zip(indexes, services.spend_batch(spends), strict=True):
+        for index, data, outcome in zip(indexes, datas, services.spend_batch(spends), strict=True):
+            if isinstance(outcome, UserGone):  # that item fails (422); the next request looks the user up again
+                forget_user(data, request)
             refused = isinstance(outcome, Exception)
             results[index] = failed(index, outcome) if refused else succeeded(index, s.spend_payload(outcome, zone))
         return batch_response("spends", results)
