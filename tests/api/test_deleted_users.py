@@ -67,3 +67,12 @@ def test_the_ledger_says_when_a_users_rows_fail_because_the_user_is_gone(member,
     with pytest.raises(services.UserGone, match="no longer exists"):
         services.spend_tokens(user=gone, model="gpt-4o", prompt_tokens=10)
     assert not Transaction.objects.exists()
+
+
+def test_a_call_spend_for_a_user_deleted_elsewhere_charges_the_user_their_id_names_now(api):
+    stale = deleted_elsewhere()
+    searches = {"kind": "web_search", "name": "openai", "quantity": 3}
+    answer = api.post("spends/calls", {"user": "u1", "items": [searches], "message_id": "calls"})
+    assert answer.status_code == 200, answer.content
+    (row,) = Transaction.objects.filter(message_id="calls")
+    assert row.user_id != stale.pk and answer.json()["rows"][0]["id"] == row.pk

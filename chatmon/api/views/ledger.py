@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.pagination import CursorPagination
@@ -119,15 +121,19 @@ def spend_data(body) -> dict:
     return validated(s.SpendSerializer, body) if quick is None else quick
 
 
-def spend(data: dict, request) -> dict:
-    """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise. A user this
-    process remembered but another deleted (its news arrives within API_USER_STAMP_SECONDS) is looked up
-    again, and the spend charged once more: to the user their id names now, as a second later."""
+def once_more_if_gone(charge: Callable[[dict, object], dict], data: dict, request) -> dict:
+    """charge(data, request); once more when the user this process remembered was deleted by another (its news
+    arrives within API_USER_STAMP_SECONDS): looked up again, the id names a new user, as a second later."""
     try:
-        return _charged(data, request)
+        return charge(data, request)
     except UserGone:
         forget_user(data, request)
-        return _charged(data, request)
+        return charge(data, request)
+
+
+def spend(data: dict, request) -> dict:
+    """One validated spend: structured when prompt_tokens is {input, write, read}, plain otherwise."""
+    return once_more_if_gone(_charged, data, request)
 
 
 def _charged(data: dict, request) -> dict:
@@ -202,6 +208,10 @@ def call_items(items: list[dict]) -> list[dict]:
 
 def spend_calls(data: dict, request) -> dict:
     """One validated call spend."""
+    return once_more_if_gone(_calls_charged, data, request)
+
+
+def _calls_charged(data: dict, request) -> dict:
     result = services.spend_calls(
         user=resolve_user(data, request),
         items=call_items(data["items"]),
