@@ -110,7 +110,7 @@ def check_balance(
     if not conf.balance_enabled():
         return BalanceCheck(True, _credits(user_id), cost, None, None, amount)
     refill = None
-    with transaction.atomic():
+    with book.transaction_for(user_id):
         balance, created = book.locked_balance(user_id, create=_new_balance_fields(now, user_id))
         if balance is None:
             result = BalanceCheck(False, 0.0, cost, None, None, amount)

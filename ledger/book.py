@@ -9,16 +9,18 @@ or not at all, with no retry loop, so no charge can be lost the way LibreChat's 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from ledger import schedules
 from ledger.models import Balance, Hold, Transaction
+from ledger.validation import UserGone
 
 BALANCE_FIELDS = [
     "token_credits",
@@ -42,6 +44,21 @@ def user_id_of(user) -> object:
     if hasattr(user, "pk"):
         return user.pk
     return get_user_model()._meta.pk.to_python(user)
+
+
+@contextmanager
+def transaction_for(user_id) -> Iterator[None]:
+    """transaction.atomic() for a write on `user_id`'s balance or rows, raising UserGone (nothing written) when
+    the write failed because the user no longer exists (deleted while it ran, or just before by a process
+    whose news had not reached the caller): their rows fail the foreign key at COMMIT (it is deferred), or the
+    user is read and not found. Any other failure is raised as it was."""
+    try:
+        with transaction.atomic():
+            yield
+    except (IntegrityError, get_user_model().DoesNotExist) as exc:
+        if not get_user_model().objects.filter(pk=user_id).exists():
+            raise UserGone(f"user {user_id} no longer exists (deleted); nothing was written") from exc
+        raise
 
 
 def locked_balance(user_id, *, create: dict | None) -> tuple[Balance | None, bool]:

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from ledger import book, calls, conf, metrics, pricefile, repricing, signals, spendsql
@@ -406,17 +405,10 @@ def _write(charge, rows: list[Transaction], *, settle: bool = True) -> tuple[lis
             return written
         # The user has no balance yet (it is created below, once per user), or a message was charged in part
         # before: Django's transaction.
-    try:
-        with transaction.atomic(), db.cursor() as cursor:
-            if not balances:
-                return spendsql.insert_new(cursor, db, rows), None
-            return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
-    except IntegrityError as exc:
-        # A deleted user's rows fail their foreign key (at COMMIT: the key is deferred). Said as such, not as
-        # a server error: a caller that remembered the user can look them up again.
-        if not get_user_model().objects.filter(pk=charge.user_id).exists():
-            raise UserGone(f"user {charge.user_id} no longer exists (deleted); nothing was charged") from exc
-        raise
+    with book.transaction_for(charge.user_id), db.cursor() as cursor:
+        if not balances:
+            return spendsql.insert_new(cursor, db, rows), None
+        return _write_locked(cursor, db, charge.user_id, _locked(cursor, db, charge.user_id), rows, settle, now)
 
 
 def _write_own(db, user_id, rows: list[Transaction], settle: bool, now) -> tuple | None:
@@ -522,7 +514,7 @@ def grant_credits(*, user, amount, actor=None, reason="") -> Transaction:
     if amount == 0:
         raise LedgerInputError("amount must not be zero")
     user_id = book.user_id_of(user)
-    with transaction.atomic():
+    with book.transaction_for(user_id):
         balance, _ = book.locked_balance(user_id, create=OPEN_AT_ZERO)
         if balance.token_credits + amount > MAX_BALANCE:
             raise LedgerInputError(f"amount {amount} would take the balance beyond the limit of {MAX_BALANCE:.0e}")

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from chatmon.api import users
 from chatmon.api.models import Scope
 from ledger import services
-from ledger.models import Transaction
+from ledger.models import Balance, Transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 KEY = ("librechat", "u1")
@@ -76,3 +76,20 @@ def test_a_call_spend_for_a_user_deleted_elsewhere_charges_the_user_their_id_nam
     assert answer.status_code == 200, answer.content
     (row,) = Transaction.objects.filter(message_id="calls")
     assert row.user_id != stale.pk and answer.json()["rows"][0]["id"] == row.pk
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("balance/check", {"user": "u1", "model": "gpt-4o", "amount": 100}),
+        ("grants", {"user": "u1", "amount": 500, "reason": "goodwill"}),
+    ],
+)
+def test_a_check_or_a_grant_for_a_user_deleted_elsewhere_acts_for_the_user_their_id_names_now(
+    make_api, api, path, payload
+):
+    stale = deleted_elsewhere()
+    answer = make_api(Scope.LEDGER_WRITE, Scope.LEDGER_GRANT).post(path, payload)
+    assert answer.status_code == 200, answer.content
+    assert users.recently_resolved.get(KEY).pk != stale.pk
+    assert Balance.objects.filter(user=users.recently_resolved.get(KEY)).exists()

@@ -55,25 +55,26 @@ class BalanceCheckView(WriteView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, request) -> Response:
-        data = validated(s.CheckSerializer, request.data)
-        check = services.check_balance(
-            user=resolve_user(data, request),
-            amount=data["amount"],
-            token_type=data["token_type"],
-            items=call_items(data.get("items") or []),
-            **{name: data.get(name) for name in _PRICING},
-        )
-        return Response(
-            {
-                "allowed": check.allowed,
-                "balance": check.balance,
-                "token_cost": check.token_cost,
-                "prompt_tokens": check.prompt_tokens,
-                "hold_id": check.hold.pk if check.hold else None,
-                "refill_at": check.refill_at,
-                "denial": None if check.allowed else check.payload,
-            }
-        )
+        return Response(once_more_if_gone(_checked, validated(s.CheckSerializer, request.data), request))
+
+
+def _checked(data: dict, request) -> dict:
+    check = services.check_balance(
+        user=resolve_user(data, request),
+        amount=data["amount"],
+        token_type=data["token_type"],
+        items=call_items(data.get("items") or []),
+        **{name: data.get(name) for name in _PRICING},
+    )
+    return {
+        "allowed": check.allowed,
+        "balance": check.balance,
+        "token_cost": check.token_cost,
+        "prompt_tokens": check.prompt_tokens,
+        "hold_id": check.hold.pk if check.hold else None,
+        "refill_at": check.refill_at,
+        "denial": None if check.allowed else check.payload,
+    }
 
 
 class HoldReleaseView(WriteView):
@@ -121,14 +122,14 @@ def spend_data(body) -> dict:
     return validated(s.SpendSerializer, body) if quick is None else quick
 
 
-def once_more_if_gone(charge: Callable[[dict, object], dict], data: dict, request) -> dict:
-    """charge(data, request); once more when the user this process remembered was deleted by another (its news
+def once_more_if_gone(write: Callable[[dict, object], dict], data: dict, request) -> dict:
+    """write(data, request); once more when the user this process remembered was deleted by another (its news
     arrives within API_USER_STAMP_SECONDS): looked up again, the id names a new user, as a second later."""
     try:
-        return charge(data, request)
+        return write(data, request)
     except UserGone:
         forget_user(data, request)
-        return charge(data, request)
+        return write(data, request)
 
 
 def spend(data: dict, request) -> dict:
@@ -286,9 +287,12 @@ class GrantView(WriteView):
         return super().post(request, *args, **kwargs)
 
     def perform(self, request) -> Response:
-        data = validated(s.GrantSerializer, request.data)
-        row = services.grant_credits(user=resolve_user(data, request), amount=data["amount"], reason=data["reason"])
-        return Response({"transaction": s.TransactionSerializer(row).data, "balance": row.balance_after})
+        return Response(once_more_if_gone(_granted, validated(s.GrantSerializer, request.data), request))
+
+
+def _granted(data: dict, request) -> dict:
+    row = services.grant_credits(user=resolve_user(data, request), amount=data["amount"], reason=data["reason"])
+    return {"transaction": s.TransactionSerializer(row).data, "balance": row.balance_after}
 
 
 _USER_QUERY = [
