@@ -51,14 +51,26 @@ def transaction_for(user_id) -> Iterator[None]:
     """transaction.atomic() for a write on `user_id`'s balance or rows, raising UserGone (nothing written) when
     the write failed because the user no longer exists (deleted while it ran, or just before by a process
     whose news had not reached the caller): their rows fail the foreign key at COMMIT (it is deferred), or the
-    user is read and not found. Any other failure is raised as it was."""
+    user is read and not found. Any other failure is raised as it was.
+
+    Inside a caller's transaction (an idempotent API request, a batch item's savepoint) the foreign key would
+    fail only at the caller's COMMIT, past this block: the user's row is first locked against deletion
+    instead (FOR NO KEY UPDATE, which the key checks of concurrent writes do not wait for), and a user
+    already gone is UserGone at once. One query, only there: a spend outside any transaction skips it."""
+    nested = transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic():
+            if nested and not _locked_user_exists(user_id):
+                raise get_user_model().DoesNotExist
             yield
     except (IntegrityError, get_user_model().DoesNotExist) as exc:
         if not get_user_model().objects.filter(pk=user_id).exists():
             raise UserGone(f"user {user_id} no longer exists (deleted); nothing was written") from exc
         raise
+
+
+def _locked_user_exists(user_id) -> bool:
+    return get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).exists()
 
 
 def locked_balance(user_id, *, create: dict | None) -> tuple[Balance | None, bool]:

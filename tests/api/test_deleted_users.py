@@ -93,3 +93,24 @@ def test_a_check_or_a_grant_for_a_user_deleted_elsewhere_acts_for_the_user_their
     assert answer.status_code == 200, answer.content
     assert users.recently_resolved.get(KEY).pk != stale.pk
     assert Balance.objects.filter(user=users.recently_resolved.get(KEY)).exists()
+
+
+def test_an_idempotent_spend_for_a_user_deleted_elsewhere_charges_the_user_their_id_names_now(api):
+    # With an Idempotency-Key the spend runs inside the replay store's transaction, where the deleted user's
+    # foreign key would fail only at its COMMIT, past the ledger.
+    stale = deleted_elsewhere()
+    answer = api.post("spends", body("keyed"), **{"Idempotency-Key": "k-1"})
+    assert answer.status_code == 200, answer.content
+    (row,) = Transaction.objects.filter(message_id="keyed", token_type="prompt")
+    assert row.user_id != stale.pk
+    assert api.post("spends", body("keyed"), **{"Idempotency-Key": "k-1"}).content == answer.content
+
+
+def test_a_call_spend_batch_for_a_user_deleted_elsewhere_charges_the_user_their_id_names_now(api):
+    stale = deleted_elsewhere()
+    searches = {"kind": "web_search", "name": "openai", "quantity": 3}
+    answer = api.post("spends/calls/batch", {"items": [{"user": "u1", "items": [searches], "message_id": "cb"}]})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["results"][0]["ok"], answer.content
+    (row,) = Transaction.objects.filter(message_id="cb")
+    assert row.user_id != stale.pk
